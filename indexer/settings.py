@@ -1,0 +1,43 @@
+"""One Settings object, built once at startup and passed in (never read at import time).
+
+Every field can be set with an environment variable ``COUNCIL_<NAME>``; each is documented
+in the README's settings table (a test checks that).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COUNCIL_", extra="ignore")
+
+    index_dir: Path = Field(Path("data/index"), description="Directory holding the index.")
+    corpus_root: Path | None = Field(
+        None, description="Folder that source paths are relative to; source downloads never leave it."
+    )
+    model: str = Field("all-MiniLM-L6-v2", description="Embedding model: all-MiniLM-L6-v2, multilingual-e5-small or hash-32.")
+    vector_index: Literal["flat", "hnsw", "ivf"] = Field(
+        "flat", description="FAISS index kind: exact inner product (flat) or approximate (hnsw, ivf)."
+    )
+    chunk_words: int = Field(180, description="Largest chunk, in words (the model reads 256 tokens).")
+    chunk_overlap_words: int = Field(20, description="Words repeated between pieces of a long item.")
+    fusion: Literal["rrf", "weighted"] = Field("rrf", description="How dense and BM25 rankings are fused.")
+    rrf_k: int = Field(60, description="The k constant of reciprocal rank fusion.")
+    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
+    candidates: int = Field(100, description="How many results each retriever passes to fusion.")
+    title_boost: float = Field(0.0, description="Extra fused score when query words match the item title.")
+    minute_boost: float = Field(0.5, description="Extra fused score when the query names the item's minute number.")
+    abstain_threshold: float = Field(0.35, description="Below this best dense similarity, /ask gives no answer.")
+    host: str = Field("127.0.0.1", description="Address `council serve` listens on.")
+    port: int = Field(8000, description="Port `council serve` listens on.")
+    member_token: str | None = Field(
+        None, description="Token that members and officers present to see restricted (Part B) papers."
+    )
+    max_request_bytes: int = Field(1_000_000, description="Largest request body the API accepts.")
+    llm_url: str | None = Field(None, description="OpenAI-compatible chat endpoint for optional generative answers (off when unset).")
