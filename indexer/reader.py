@@ -250,7 +250,7 @@ def _add_front_sheet(b: _Builder, src: SourceText, m: Meeting, span, fs: st.Fron
                         document_ids=(doc.id,), page_start=doc.page_start, page_end=doc.page_end, order=0))
 
 
-def _marker_pages(src: SourceText, span, lo: int | None, hi: int | None) -> tuple[int | None, int | None]:
+def page_span(src: SourceText, span, lo: int | None, hi: int | None) -> tuple[int | None, int | None]:
     """Narrow a printed page range with "Page N" lines found in a text source."""
     if src.pages:
         p = _pages(src, span)
@@ -284,7 +284,7 @@ def _add_minutes(b, src, m: Meeting, published: str, sec: st.MinuteSection, agen
         if e is entry:
             docs.append(doc)
     for n, mi in enumerate(sec.minutes, start=1):
-        ps, pe = _marker_pages(src, mi.body_span, lo, hi)
+        ps, pe = page_span(src, mi.body_span, lo, hi)
         b.items.append(Item(
             id=f"{m.id}/minute-{mi.number}", meeting_id=m.id, kind="minute", number=mi.number,
             title=mi.title, body=src.text[mi.body_span[0]:mi.body_span[1]], span=mi.body_span,
@@ -326,7 +326,7 @@ def _attach_documents(b: _Builder, m: Meeting, agenda_items, loose, per_source) 
         new_docs = []
         for k, (src, seg) in enumerate(segs):
             dt = _doc_type_for(e.title, seg.kind, k == 0)
-            ps, pe = _marker_pages(src, (seg.start, seg.end), e.page_start, e.page_end)
+            ps, pe = page_span(src, (seg.start, seg.end), e.page_start, e.page_end)
             pdfp = _pages(src, (seg.start, seg.end))
             tables = tuple(st.find_tables(src.text, (seg.start, seg.end)))
             doc = Document(

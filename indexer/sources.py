@@ -147,7 +147,7 @@ def _decode_text(raw: bytes, shown: str) -> str:
 
 def _normalise_newlines(text: str) -> str:
     # A lone CR (old Mac files, some PDF producers) is a line ending too.
-    return text.replace("\r\n", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _read_pdf(raw: bytes, shown: str) -> tuple[str, tuple[Page, ...]]:

@@ -25,7 +25,10 @@ from tests.pdfgen import (
     make_scanned_pdf,
 )
 
-MINUTES = "25. Apologies for Absence\nThere were no apologies.\n26. Minutes\nRESOLVED that the minutes be agreed."
+MINUTES = (
+    "25. Apologies for Absence\nThere were no apologies.\n"
+    "26. Minutes\nRESOLVED that the minutes be agreed."
+)
 
 
 def reason(path: Path, display: str | None = None) -> str:
@@ -82,7 +85,9 @@ def test_page_markers_give_offsets_of_the_marker_lines() -> None:
         assert offset == 0 or text[offset - 1] == "\n"
 
 
-@pytest.mark.parametrize("content", [b"", b"   \n\t\r\n  ", b"\xef\xbb\xbf", "\u3000\n".encode()])
+@pytest.mark.parametrize(
+    "content", [b"", b"   \n\t\r\n  ", b"\xef\xbb\xbf", "\u3000\n".encode()]
+)
 def test_empty_or_whitespace_text_is_refused(tmp_path: Path, content: bytes) -> None:
     f = tmp_path / "blank.txt"
     f.write_bytes(content)
@@ -132,7 +137,8 @@ def test_unsupported_suffix_and_directories(tmp_path: Path) -> None:
 
 
 def test_pdf_pages_carry_pdf_and_printed_numbers(tmp_path: Path) -> None:
-    pages = [MINUTES, "27. Libraries Update\nThe Board considered a briefing note. " * 3, "28. Close"]
+    update = "27. Libraries Update\nThe Board considered a briefing note. " * 3
+    pages = [MINUTES, update, "28. Close"]
     f = make_pdf(tmp_path / "pack.pdf", pages, first_page_number=67)
     src = load_source(f)
     assert src.kind == "pdf"
@@ -162,7 +168,8 @@ def test_running_header_is_kept_in_text_and_reported(tmp_path: Path) -> None:
         assert src.text[p.start:p.end].startswith(header + "\n")
     no_header = load_source(make_pdf(tmp_path / "bare.pdf", pages))
     assert running_lines(no_header) == set()
-    assert running_lines(load_source(make_pdf(tmp_path / "two.pdf", pages[:2], header=header))) == set()
+    two_pages = load_source(make_pdf(tmp_path / "two.pdf", pages[:2], header=header))
+    assert running_lines(two_pages) == set()  # too few pages to call anything "running"
 
 
 def test_page_without_text_is_allowed_beside_pages_with_text(tmp_path: Path) -> None:
@@ -174,15 +181,19 @@ def test_page_without_text_is_allowed_beside_pages_with_text(tmp_path: Path) -> 
 def test_an_unreadable_page_is_kept_empty_and_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    f = break_pages(make_pdf(tmp_path / "pack.pdf", ["First page", "Second page", "Third page"]), [2])
+    f = make_pdf(tmp_path / "pack.pdf", ["First page", "Second page", "Third page"])
+    break_pages(f, [2])
     src = load_source(f, display_path="pack.pdf")
-    assert [src.text[p.start:p.end] for p in src.pages] == ["First page\nPage 1", "", "Third page\nPage 3"]
+    texts = [src.text[p.start:p.end] for p in src.pages]
+    assert texts == ["First page\nPage 1", "", "Third page\nPage 3"]
     assert "pack.pdf: page 2 unreadable" in caplog.text
 
 
 def test_a_pdf_whose_every_page_is_unreadable_is_corrupt(tmp_path: Path) -> None:
     f = break_pages(make_pdf(tmp_path / "pack.pdf", ["First page", "Second page"]), [1, 2])
-    assert reason(f) == "corrupt or unreadable PDF (page 1: PdfStreamError: Stream has ended unexpectedly)"
+    assert reason(f) == (
+        "corrupt or unreadable PDF (page 1: PdfStreamError: Stream has ended unexpectedly)"
+    )
 
 
 def test_zero_byte_pdf(tmp_path: Path) -> None:

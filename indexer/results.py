@@ -1,0 +1,113 @@
+"""Search filters, results and citations: the contract shared by the CLI and the API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from .dates import long_date
+from .errors import CouncilError
+from .models import DOC_TYPES
+
+
+class BadQuery(CouncilError):
+    """A query or filter the user must fix (the API answers 422, the CLI exits 2)."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        self.field = field_name
+        self.reason = reason
+        super().__init__(f"{field_name}: {reason}")
+
+
+MAX_QUERY_CHARS = 2000
+MAX_K = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    committee: str | None = None  # exact committee name or a case-insensitive substring
+    date_from: date | None = None
+    date_to: date | None = None
+    doc_type: str | None = None
+    include_restricted: bool = False  # only for authenticated members and officers
+
+    def __post_init__(self) -> None:
+        if self.doc_type is not None and self.doc_type not in DOC_TYPES:
+            raise BadQuery("doc_type", f"unknown document type {self.doc_type!r}; choose one of {', '.join(DOC_TYPES)}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise BadQuery("date_from", "date_from is after date_to")
+
+
+def check_query(q: str | None, k: int) -> str:
+    q = (q or "").strip()
+    if not q:
+        raise BadQuery("q", "the query is empty; type a few words to search for")
+    if len(q) >= MAX_QUERY_CHARS:
+        raise BadQuery("q", f"the query is {len(q)} characters; keep it under {MAX_QUERY_CHARS}")
+    if not 1 <= k <= MAX_K:
+        raise BadQuery("k", f"k must be between 1 and {MAX_K}")
+    return q
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    id: str  # chunk id
+    score: float
+    text: str  # verbatim source passage
+    committee: str
+    meeting_id: str
+    meeting_date: date
+    doc_type: str
+    item_id: str
+    item_number: str | None
+    item_title: str
+    item_kind: str  # "minute" | "agenda"
+    document_id: str
+    path: str
+    published_for: date
+    page_start: int | None
+    page_end: int | None
+    span: tuple[int, int]
+    signals: dict = field(default_factory=dict, compare=False)  # ranks, for `council eval`
+
+    @property
+    def citation(self) -> str:
+        return citation(self.committee, self.meeting_date, self.item_kind, self.item_number,
+                        self.item_title, self.page_start, self.page_end)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "score": round(float(self.score), 6),
+            "text": self.text,
+            "committee": self.committee,
+            "meeting_date": self.meeting_date.isoformat(),
+            "doc_type": self.doc_type,
+            "item": {"number": self.item_number, "title": self.item_title},
+            "source": {
+                "path": self.path,
+                "published_for": self.published_for.isoformat(),
+                "page_start": self.page_start,
+                "page_end": self.page_end,
+            },
+            "citation": self.citation,
+        }
+
+
+def page_label(page_start: int | None, page_end: int | None) -> str:
+    if page_start is None:
+        return ""
+    if page_end is None or page_end == page_start:
+        return f"page {page_start}"
+    return f"pages {page_start}–{page_end}"
+
+
+def citation(committee: str, when: date, kind: str, number: str | None, title: str,
+             page_start: int | None = None, page_end: int | None = None) -> str:
+    """"Education and Children's Services Scrutiny Board (2), 28 November 2019, minute 25:
+    Children's Services Improvement" (with ", page 5" when the page is known)."""
+    label = ("minute " if kind == "minute" else "item ") + number if number else ""
+    head = f"{committee}, {long_date(when)}"
+    body = f"{label}: {title}" if label else title
+    pages = page_label(page_start, page_end)
+    return f"{head}, {body}" + (f" ({pages})" if pages else "")
