@@ -173,3 +173,118 @@ def items(settings: Settings, date: str, paths: tuple[str, ...], committee: str 
                     click.echo(f"  {label:>11}  {r['title'][:70]:<70}  {r['doc_type'] or '':<18} {pages}")
     report_errors(errors)
     sys.exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+
+
+def _index_dir_option(f):
+    return click.option("--index-dir", type=click.Path(path_type=Path), envvar="COUNCIL_INDEX_DIR",
+                        default=None, help="Index directory [env COUNCIL_INDEX_DIR; default ./data/index].")(f)
+
+
+def _model_option(f):
+    return click.option("--model", envvar="COUNCIL_MODEL", default=None,
+                        help="Embedding model [env COUNCIL_MODEL; default all-MiniLM-L6-v2].")(f)
+
+
+def resolve_settings(settings: Settings, **overrides) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    return settings.model_copy(update=values) if values else settings
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_index_dir_option
+@_model_option
+@click.option("--prune", is_flag=True, help="Drop indexed files that are no longer under PATHS.")
+@click.option("--vector-index", type=click.Choice(["flat", "hnsw", "ivf"]), envvar="COUNCIL_VECTOR_INDEX",
+              default=None, help="FAISS index kind for a new index [env COUNCIL_VECTOR_INDEX; default flat].")
+@click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+@click.pass_obj
+def index(settings: Settings, paths, index_dir, model, prune, vector_index, no_progress) -> None:
+    """Add new or changed papers under PATHS to the index; re-running changes nothing."""
+    from tqdm import tqdm
+
+    from .embedder import get_embedder
+    from .index import update_index
+    from .privacy import restricted_documents
+    from .sources import iter_input_files
+
+    s = resolve_settings(settings, index_dir=index_dir, model=model, vector_index=vector_index)
+    units, errors = [], []
+    for p in paths:
+        top = Path(p)
+        root = top if top.is_dir() else top.parent
+        try:
+            files = iter_input_files([p])
+        except ParseError as exc:
+            errors.append(exc)
+            continue
+        units += [(u, root) for u in input_units(top, files)]
+    bars: dict[str, tqdm] = {}
+
+    def progress(kind: str, n: int) -> None:
+        if no_progress:
+            return
+        if kind not in bars:
+            bars[kind] = tqdm(desc=kind, unit=" " + kind, total=len(units) if kind == "documents" else None,
+                              file=sys.stderr, leave=True)
+        bars[kind].update(n)
+
+    report = update_index(s.index_dir, units, get_embedder(s.model), max_words=s.chunk_words,
+                          overlap_words=s.chunk_overlap_words, vector_kind=s.vector_index, prune=prune,
+                          restricted=restricted_documents, progress=progress)
+    for bar in bars.values():
+        bar.close()
+    for w in report.warnings:
+        log.warning(w)
+    click.echo(f"{len(report.added)} added, {len(report.changed)} changed, {len(report.unchanged)} unchanged, "
+               f"{len(report.removed)} removed; {report.chunks_embedded} chunks embedded, "
+               f"{report.chunks_reused} reused; {report.seconds:.1f}s"
+               + ("" if report.wrote else " (index unchanged)"))
+    errors += report.errors
+    report_errors(errors)
+    sys.exit(EXIT_SOME_FAILED if errors else EXIT_OK)
+
+
+@main.command()
+@click.argument("query")
+@click.option("-k", "k", default=10, show_default=True, help="How many results (1-50).")
+@click.option("--committee", help="Only this committee (name or part of it).")
+@click.option("--from", "date_from", help="Only meetings on or after YYYY-MM-DD.")
+@click.option("--to", "date_to", help="Only meetings on or before YYYY-MM-DD.")
+@click.option("--type", "doc_type", help="Only this document type (minutes, report, work_programme, ...).")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "bm25"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the result contract as JSON.")
+@_index_dir_option
+@_model_option
+@click.pass_obj
+def search(settings: Settings, query, k, committee, date_from, date_to, doc_type, mode, as_json, index_dir, model) -> None:
+    """Search the papers; prints citations and passages."""
+    from .index import Index
+    from .results import Filters
+    from .search import RetrievalConfig, search as run_search
+
+    s = resolve_settings(settings, index_dir=index_dir, model=model)
+    filters = Filters(committee=committee, date_from=_date_opt(date_from, "--from"),
+                      date_to=_date_opt(date_to, "--to"), doc_type=doc_type)
+    idx = Index.open(s.index_dir, model=model)
+    results = run_search(idx, query, k, filters, RetrievalConfig.from_settings(s).but(mode=mode))
+    if as_json:
+        click.echo(json.dumps({"query": query, "results": [r.to_dict() for r in results]}, indent=2, ensure_ascii=False))
+        return
+    if not results:
+        click.echo("No passages found.")
+    for n, r in enumerate(results, start=1):
+        click.echo(click.style(f"[{n}] {r.citation}", bold=True) + f"  ({r.doc_type}, {r.path})")
+        snippet = " ".join(r.text.split())
+        click.echo("    " + (snippet[:300] + "…" if len(snippet) > 300 else snippet) + "\n")
+
+
+def _date_opt(value: str | None, name: str):
+    from datetime import date as _date
+
+    if not value:
+        return None
+    try:
+        return _date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in YYYY-MM-DD form", param_hint=name)

@@ -25,7 +25,7 @@ from . import structure as st
 from .dates import parse_date, parse_time
 from .errors import ParseError
 from .models import Document, Item, Meeting, Page, ParsedSource, SourceText, slugify
-from .sources import load_source, page_markers
+from .sources import load_source, page_markers, unit_files
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +136,7 @@ def parse_path(path: str | Path, root: str | Path | None = None) -> ParsedSource
     path = Path(path)
     root = Path(root) if root is not None else (path.parent if path.is_file() else path)
     if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
-                       and p.suffix.lower() in (".pdf", ".txt", ".md", ".markdown"))
+        files = unit_files(path)
         if not files:
             raise ParseError(path, "folder holds no .pdf, .txt or .md files")
     else:

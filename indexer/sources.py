@@ -228,3 +228,12 @@ def _cause(e: BaseException) -> str:
     msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
     msg = msg[:80] + ("..." if len(msg) > 80 else "")
     return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
+
+
+def unit_files(unit: str | Path) -> list[Path]:
+    """The files of one unit: the file itself, or a meeting folder's supported files, sorted."""
+    unit = Path(unit)
+    if not unit.is_dir():
+        return [unit]
+    return sorted(p for p in unit.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in _KINDS)

@@ -1,0 +1,291 @@
+"""Reading the index by id: meetings, items with their full text, source files, counts.
+
+These are the library functions behind the service's read endpoints (``GET /meetings``,
+``/items/{id}``, ``/documents/{id}/source``, ``/health``); the CLI can call them too.
+
+Every function takes ``include_restricted``. With the default (False) nothing from a
+restricted (Part B, exempt) document is returned or counted: its passages, its sections in an
+item, an item whose documents are all restricted, and the original file of any restricted
+document (or of a file that also holds one). Hidden things look exactly like missing ones
+(:class:`NotFound`), so an anonymous caller cannot tell that they exist.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from .dates import long_date
+from .errors import CouncilError, NotFound
+from .index import Index
+from .results import citation, page_label
+
+log = logging.getLogger(__name__)
+
+
+class Withheld(CouncilError):
+    """A public document whose original file also holds restricted papers (the API answers 403)."""
+
+    def __init__(self, document_id: str) -> None:
+        self.document_id = document_id
+        super().__init__(
+            f"the original file of {document_id!r} also holds restricted (Part B) papers, so only "
+            "members can download it; the document's own text is on its item page")
+
+
+# ------------------------------------------------------------------ small helpers
+
+def _vis(alias: str, include_restricted: bool) -> str:
+    """SQL condition that hides restricted rows of table ``alias`` unless allowed."""
+    return "1" if include_restricted else f"{alias}.restricted = 0"
+
+
+def _meeting_dict(r) -> dict:
+    return {"id": r["id"], "committee": r["committee"], "council": r["council"], "date": r["date"],
+            "date_label": long_date(date.fromisoformat(r["date"])), "start_time": r["start_time"],
+            "place": r["place"]}
+
+
+def item_label(kind: str, number: str | None) -> str:
+    """"Minute 25", "Item 4", or "" for an unnumbered item."""
+    if not number:
+        return ""
+    return ("Minute " if kind == "minute" else "Item ") + number
+
+
+# ------------------------------------------------------------------ committees and meetings
+
+def committees(index: Index) -> list[str]:
+    """Committee names in the index, sorted (for the search form's select)."""
+    return [r[0] for r in index.query("SELECT DISTINCT committee FROM meetings ORDER BY committee")]
+
+
+def counts(index: Index, include_restricted: bool = False) -> dict[str, int]:
+    """How many meetings, documents, items and chunks a caller can see."""
+    return {
+        "meetings": index.query("SELECT COUNT(*) FROM meetings")[0][0],
+        "documents": index.query(f"SELECT COUNT(*) FROM documents d WHERE {_vis('d', include_restricted)}")[0][0],
+        "items": index.query(f"SELECT COUNT(*) FROM items i WHERE {_vis('i', include_restricted)}")[0][0],
+        "chunks": index.query(f"SELECT COUNT(*) FROM chunks c WHERE {_vis('c', include_restricted)}")[0][0],
+    }
+
+
+def list_meetings(index: Index, include_restricted: bool = False, committee: str | None = None) -> list[dict]:
+    """Every meeting, newest first, with the counts of what the caller can see."""
+    where, args = "1", []
+    if committee:
+        where, args = "(m.committee = ? OR lower(m.committee) LIKE ?)", [committee, f"%{committee.lower()}%"]
+    rows = index.query(
+        f"""SELECT m.*,
+            (SELECT COUNT(*) FROM documents d WHERE (d.meeting_id = m.id OR d.published_for = m.id)
+                AND {_vis('d', include_restricted)}) AS n_documents,
+            (SELECT COUNT(*) FROM items i WHERE i.meeting_id = m.id AND {_vis('i', include_restricted)}) AS n_items,
+            (SELECT COUNT(*) FROM chunks c WHERE c.meeting_id = m.id AND {_vis('c', include_restricted)}) AS n_chunks
+        FROM meetings m WHERE {where} ORDER BY m.date DESC, m.committee""", args)
+    return [{**_meeting_dict(r), "counts": {"documents": r["n_documents"], "items": r["n_items"],
+                                            "chunks": r["n_chunks"]}} for r in rows]
+
+
+def get_meeting(index: Index, meeting_id: str, include_restricted: bool = False) -> dict:
+    """A meeting with its documents and its items in order: the agenda first, then the minutes."""
+    rows = index.query("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+    if not rows:
+        raise NotFound("meeting", meeting_id)
+    out = _meeting_dict(rows[0])
+    docs = index.query(
+        f"""SELECT d.* FROM documents d WHERE (d.meeting_id = ? OR d.published_for = ?)
+            AND {_vis('d', include_restricted)} ORDER BY d.path, d.span_start""", (meeting_id, meeting_id))
+    out["documents"] = [_document_dict(d) for d in docs]
+    items = index.query(
+        f"""SELECT i.* FROM items i WHERE i.meeting_id = ? AND {_vis('i', include_restricted)}
+            ORDER BY i.kind = 'minute', i.ord""", (meeting_id,))
+    out["items"] = [{"id": i["id"], "kind": i["kind"], "number": i["number"], "title": i["title"],
+                     "label": item_label(i["kind"], i["number"]), "page_start": i["page_start"],
+                     "page_end": i["page_end"], "order": i["ord"]} for i in items]
+    return out
+
+
+def _document_dict(d) -> dict:
+    return {"id": d["id"], "doc_type": d["doc_type"], "title": d["title"], "author": d["author"],
+            "meeting_id": d["meeting_id"], "published_for": d["published_for"], "path": d["path"],
+            "page_start": d["page_start"], "page_end": d["page_end"],
+            "pdf_page_start": d["pdf_page_start"], "pdf_page_end": d["pdf_page_end"]}
+
+
+# ------------------------------------------------------------------ items
+
+def _file_text(index: Index, path: str, cache: dict[str, str]) -> str:
+    if path not in cache:
+        rows = index.query("SELECT text FROM files WHERE path = ?", (path,))
+        cache[path] = rows[0][0] if rows else ""
+    return cache[path]
+
+
+def get_item(index: Index, item_id: str, include_restricted: bool = False,
+             highlight: str | None = None) -> dict:
+    """The full text of an item, as sections in order.
+
+    A minute has one section, its body. An agenda item has one section per document that
+    serves it (report, appendices, ...), each with its title, type and pages; an item with no
+    papers has its agenda entry. ``highlight`` (a chunk id) adds ``{"section", "start", "end"}``:
+    character offsets of that passage within that section's ``text``.
+    """
+    rows = index.query(f"SELECT i.* FROM items i WHERE i.id = ? AND {_vis('i', include_restricted)}", (item_id,))
+    if not rows:
+        raise NotFound("item", item_id)
+    it = rows[0]
+    m = index.query("SELECT * FROM meetings WHERE id = ?", (it["meeting_id"],))[0]
+    texts: dict[str, str] = {}
+    sections: list[dict] = []
+    doc_ids = json.loads(it["document_ids"])
+    docs = {}
+    if doc_ids:
+        found = index.query(
+            f"SELECT d.* FROM documents d WHERE d.id IN ({','.join('?' * len(doc_ids))}) "
+            f"AND {_vis('d', include_restricted)}", doc_ids)
+        docs = {d["id"]: d for d in found}
+    if it["kind"] == "minute":
+        d = docs.get(doc_ids[0]) if doc_ids else None
+        if doc_ids and d is None:  # the minutes document itself is restricted
+            raise NotFound("item", item_id)
+        sections.append(_section(index, texts, it["path"], it["span_start"], it["span_end"], d,
+                                 title=(d["title"] if d else "Minutes"), page_start=it["page_start"],
+                                 page_end=it["page_end"]))
+    else:
+        for did in doc_ids:
+            d = docs.get(did)
+            if d is None:
+                continue
+            sections.append(_section(index, texts, d["path"], d["span_start"], d["span_end"], d))
+        if not doc_ids:
+            sections.append(_section(index, texts, it["path"], it["span_start"], it["span_end"], None,
+                                     title="Agenda entry", page_start=None, page_end=None))
+    label = item_label(it["kind"], it["number"])
+    when = date.fromisoformat(m["date"])
+    out = {
+        "id": it["id"], "kind": it["kind"], "number": it["number"], "title": it["title"], "label": label,
+        "meeting": _meeting_dict(m), "page_start": it["page_start"], "page_end": it["page_end"],
+        "citation": citation(m["committee"], when, it["kind"], it["number"], it["title"],
+                             it["page_start"], it["page_end"]),
+        "sections": sections, "highlight": None,
+    }
+    if highlight:
+        out["highlight"] = _locate(index, highlight, it["id"], sections, include_restricted)
+    return out
+
+
+def _section(index: Index, texts: dict, path: str, start: int | None, end: int | None, d,
+             title: str | None = None, page_start=..., page_end=...) -> dict:
+    full = _file_text(index, path, texts)
+    start = start or 0
+    end = len(full) if end is None else end
+    return {
+        "document_id": d["id"] if d else None,
+        "title": title if title is not None else d["title"],
+        "doc_type": d["doc_type"] if d else None,
+        "author": d["author"] if d else None,
+        "path": path,
+        "page_start": d["page_start"] if page_start is ... else page_start,
+        "page_end": d["page_end"] if page_end is ... else page_end,
+        "pdf_page_start": d["pdf_page_start"] if d else None,
+        "offset": start,  # where ``text`` starts in the source file's text
+        "text": full[start:end],
+    }
+
+
+def _locate(index: Index, chunk_id: str, item_id: str, sections: list[dict], include_restricted: bool) -> dict:
+    """Where a cited passage sits in an item's sections; NotFound if it is not in this item."""
+    rows = index.query(
+        f"SELECT c.* FROM chunks c WHERE c.id = ? AND {_vis('c', include_restricted)}", (chunk_id,))
+    if not rows:
+        raise NotFound("passage", chunk_id)
+    c = rows[0]
+    for n, s in enumerate(sections):
+        s_start, s_end = s["offset"], s["offset"] + len(s["text"])
+        if s["path"] == c["path"] and s_start <= c["span_start"] and c["span_end"] <= s_end \
+                and s["document_id"] in (None, c["document_id"]):
+            return {"chunk_id": chunk_id, "section": n, "start": c["span_start"] - s_start,
+                    "end": c["span_end"] - s_start, "page_start": c["page_start"], "page_end": c["page_end"]}
+    raise NotFound("passage", f"{chunk_id} in item {item_id}")
+
+
+def chunk_links(index: Index, chunk_ids: list[str], include_restricted: bool = False) -> dict[str, dict]:
+    """For cited chunks: the item, meeting and document they belong to, and the PDF page.
+
+    The result contract names a passage by chunk id only; pages use this to link each
+    citation to its item view and its original file.
+    """
+    if not chunk_ids:
+        return {}
+    rows = index.query(
+        f"SELECT c.id, c.item_id, c.meeting_id, c.document_id, c.path, c.span_start, f.kind, f.pages "
+        f"FROM chunks c LEFT JOIN files f ON f.path = c.path "
+        f"WHERE c.id IN ({','.join('?' * len(chunk_ids))}) AND {_vis('c', include_restricted)}", chunk_ids)
+    out = {}
+    for r in rows:
+        pdf_page = None
+        if r["kind"] == "pdf":
+            for start, end, pdf, _printed in json.loads(r["pages"] or "[]"):
+                if start <= r["span_start"] <= end + 2:
+                    pdf_page = pdf
+                    break
+        out[r["id"]] = {"item_id": r["item_id"], "meeting_id": r["meeting_id"],
+                        "document_id": r["document_id"], "pdf_page": pdf_page}
+    return out
+
+
+# ------------------------------------------------------------------ source files
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # resolved, inside ``root``
+    root: Path
+    media_type: str
+    filename: str
+    pdf_page: int | None
+
+
+MEDIA_TYPES = {".pdf": "application/pdf", ".txt": "text/plain; charset=utf-8",
+               ".md": "text/plain; charset=utf-8"}  # markdown shown as text, never rendered
+
+
+def source_file(index: Index, document_id: str, include_restricted: bool = False,
+                corpus_root: str | Path | None = None) -> SourceFile:
+    """The original file a document came from, checked to lie inside its root.
+
+    The root is ``corpus_root`` when given, else the root recorded for the document's unit in
+    the manifest. A path that resolves outside the root (``..``, an absolute path, a symlink
+    pointing out) or a file that is gone raises :class:`NotFound`.
+    """
+    rows = index.query("SELECT * FROM documents WHERE id = ?", (document_id,))
+    if not rows or (rows[0]["restricted"] and not include_restricted):
+        raise NotFound("document", document_id)
+    d = rows[0]
+    if not include_restricted and index.query(
+            "SELECT 1 FROM documents WHERE path = ? AND restricted = 1 LIMIT 1", (d["path"],)):
+        raise Withheld(document_id)
+    if corpus_root is not None:
+        root = Path(corpus_root)
+    else:
+        unit = index.manifest.get("units", {}).get(d["unit"], {})
+        if not unit.get("root"):
+            log.warning("no root recorded for unit %s; cannot serve %s", d["unit"], document_id)
+            raise NotFound("source file for document", document_id)
+        root = Path(unit["root"])
+    root = root.resolve()
+    rel = Path(d["path"])
+    target = (root / rel).resolve()
+    if rel.is_absolute() or not target.is_relative_to(root) or not target.is_file():
+        log.warning("source of %s not served: %s is not a file under %s", document_id, d["path"], root)
+        raise NotFound("source file for document", document_id)
+    media = MEDIA_TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    return SourceFile(target, root, media, target.name, d["pdf_page_start"])
+
+
+def section_pages(s: dict) -> str:
+    """"page 5" / "pages 9–14" for a section, or ""."""
+    return page_label(s.get("page_start"), s.get("page_end"))

@@ -1,0 +1,370 @@
+"""The index directory: a manifest, SQLite and FAISS, written as a new generation and swapped in.
+
+Layout::
+
+    <index_dir>/CURRENT          name of the live generation (replaced atomically)
+    <index_dir>/gen-000004/      manifest.json, meta.sqlite, vectors.faiss (+ .json sidecar)
+    <index_dir>/.lock            held while an indexer writes
+
+``update_index`` copies the live generation, applies only what changed (new or changed
+files are parsed, chunked and embedded; a chunk whose embedded text is already in the index
+reuses its vector), then points CURRENT at the new generation. A crash at any point leaves
+the previous generation whole and searchable; the half-written one is removed next run.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from . import store
+from .embedder import Embedder
+from .errors import CouncilError, IndexCorrupt, IndexNotFound, ModelMismatch, ParseError
+from .models import Chunk
+from .vectors import VectorIndex
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+DB = "meta.sqlite"
+VECTORS = "vectors.faiss"
+KEEP_GENERATIONS = 2
+
+
+# ------------------------------------------------------------------ the live generation
+
+def current_generation(index_dir: Path) -> Path | None:
+    cur = index_dir / "CURRENT"
+    if not cur.is_file():
+        return None
+    gen = index_dir / cur.read_text().strip()
+    return gen if (gen / MANIFEST).is_file() else None
+
+
+def read_manifest(index_dir: Path) -> dict:
+    gen = current_generation(Path(index_dir))
+    if gen is None:
+        raise IndexNotFound(index_dir)
+    try:
+        return json.loads((gen / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(index_dir, f"unreadable manifest ({exc})") from exc
+
+
+class Index:
+    """A read-only view of one generation: SQLite for records and BM25, FAISS for vectors."""
+
+    def __init__(self, index_dir: Path, gen: Path, manifest: dict, embedder: Embedder) -> None:
+        self.index_dir = index_dir
+        self.gen = gen
+        self.manifest = manifest
+        self.embedder = embedder
+        self.con = store.connect(gen / DB, readonly=True)
+        self.vectors = VectorIndex.load(gen / VECTORS)
+        self.lock = threading.Lock()  # one sqlite connection shared by request threads
+
+    @classmethod
+    def open(cls, index_dir: str | Path, embedder: Embedder | None = None, model: str | None = None) -> "Index":
+        """Open the live generation; ``model`` (or the embedder's id) must match the manifest."""
+        from .embedder import get_embedder, resolve_embedder_name
+
+        index_dir = Path(index_dir)
+        gen = current_generation(index_dir)
+        if gen is None:
+            raise IndexNotFound(index_dir)
+        manifest = read_manifest(index_dir)
+        built = manifest["model_id"]
+        if embedder is None:
+            wanted = resolve_embedder_name(model) if model else built
+            if wanted != built:
+                raise ModelMismatch(index_dir, built, wanted)
+            embedder = get_embedder(built)
+        elif embedder.model_id != built:
+            raise ModelMismatch(index_dir, built, embedder.model_id)
+        if manifest.get("schema_version") != store.SCHEMA_VERSION:
+            raise IndexCorrupt(index_dir, f"schema version {manifest.get('schema_version')} is not "
+                                          f"{store.SCHEMA_VERSION}; rebuild the index")
+        return cls(index_dir, gen, manifest, embedder)
+
+    def is_stale(self) -> bool:
+        return current_generation(self.index_dir) != self.gen
+
+    def query(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            return self.con.execute(sql, tuple(args)).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+    @property
+    def count(self) -> int:
+        return self.vectors.count()
+
+
+# ------------------------------------------------------------------ writing
+
+@dataclass
+class IndexReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    generation: str | None = None
+    seconds: float = 0.0
+    embed_seconds: float = 0.0
+
+    @property
+    def wrote(self) -> bool:
+        return self.generation is not None
+
+
+def unit_sha256(unit: Path) -> str:
+    """The content hash of a unit, computed from raw bytes without parsing (as parse_path does)."""
+    from .sources import unit_files
+
+    digests = [hashlib.sha256(f.read_bytes()).hexdigest() for f in unit_files(unit)]
+    return hashlib.sha256("".join(digests).encode()).hexdigest()
+
+
+class _Lock:
+    def __init__(self, index_dir: Path) -> None:
+        index_dir.mkdir(parents=True, exist_ok=True)
+        self.fh = open(index_dir / ".lock", "w")
+
+    def __enter__(self) -> "_Lock":
+        try:
+            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise CouncilError("another `council index` is writing this index; try again when it ends") from exc
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self.fh, fcntl.LOCK_UN)
+        self.fh.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def update_index(
+    index_dir: str | Path,
+    units: list[tuple[Path, Path]],
+    embedder: Embedder,
+    *,
+    max_words: int = 180,
+    overlap_words: int = 20,
+    vector_kind: str = "flat",
+    prune: bool = False,
+    restricted: Callable[[object], set[str]] | None = None,
+    progress: Callable[[str, int], None] | None = None,
+    batch_size: int = 64,
+) -> IndexReport:
+    """Add new or changed units, optionally drop units no longer given, and swap in the result.
+
+    ``units`` are (unit path, root) pairs: a pack file or a meeting folder, and the folder
+    that stored paths are relative to. ``restricted(parsed) -> document ids`` marks private papers.
+    """
+    from .chunker import chunk_source
+    from .reader import _display, parse_path
+
+    t0 = time.perf_counter()
+    index_dir = Path(index_dir)
+    report = IndexReport()
+    with _Lock(index_dir):
+        old_gen = current_generation(index_dir)
+        _remove_abandoned(index_dir, old_gen)
+        old = json.loads((old_gen / MANIFEST).read_text()) if old_gen else None
+        chunker_cfg = {"max_words": max_words, "overlap_words": overlap_words, "splitter": "by-item-v1"}
+        rebuild = False
+        if old is not None:
+            if old["model_id"] != embedder.model_id:
+                raise ModelMismatch(index_dir, old["model_id"], embedder.model_id)
+            rebuild = old.get("chunker") != chunker_cfg or old.get("schema_version") != store.SCHEMA_VERSION
+            if rebuild:
+                log.info("chunker settings or schema changed: re-reading every file")
+        known: dict[str, dict] = {} if (old is None or rebuild) else dict(old["units"])
+        by_sha = {v["sha256"]: k for k, v in known.items()}
+
+        todo: list[tuple[Path, Path, str, str]] = []
+        given: set[str] = set()
+        for unit, root in units:
+            key = _display(unit, root)
+            given.add(key)
+            try:
+                sha = unit_sha256(unit)
+            except OSError as exc:
+                report.errors.append(ParseError(unit, f"cannot read ({exc.strerror})"))
+                continue
+            if key in known and known[key]["sha256"] == sha:
+                report.unchanged.append(key)
+                continue
+            twin = by_sha.get(sha)
+            if twin is not None and twin != key and twin not in [k for _, _, k, _ in todo]:
+                report.errors.append(ParseError(unit, f"same content as already-indexed {twin}; not indexed twice"))
+                continue
+            todo.append((unit, root, key, sha))
+            by_sha[sha] = key
+        stale = sorted(set(known) - given) if prune else []
+        if rebuild and old is not None:
+            stale = sorted(set(old["units"]) - {k for _, _, k, _ in todo})
+        if not todo and not stale and old_gen is not None and not rebuild:
+            report.seconds = time.perf_counter() - t0
+            return report
+
+        # parse and chunk first: a file that fails changes nothing in the index
+        parsed = []
+        for unit, root, key, sha in todo:
+            try:
+                ps = parse_path(unit, root=root)
+            except ParseError as exc:
+                report.errors.append(exc)
+                continue
+            report.warnings.extend(ps.warnings)
+            chunks = chunk_source(ps, max_words=max_words, overlap_words=overlap_words)
+            parsed.append((ps, key, chunks, restricted(ps) if restricted else set()))
+            if progress:
+                progress("documents", 1)
+        if not parsed and not stale and old_gen is not None:
+            report.seconds = time.perf_counter() - t0
+            return report
+
+        new_gen = index_dir / f"gen-{_next_gen_number(index_dir):06d}"
+        new_gen.mkdir()
+        con = sqlite3.connect(new_gen / DB)
+        if old_gen is not None and not rebuild:
+            src = sqlite3.connect(f"file:{old_gen / DB}?mode=ro", uri=True)
+            src.backup(con)
+            src.close()
+            vectors = VectorIndex.load(old_gen / VECTORS)
+        else:
+            vectors = VectorIndex.build(embedder.dim, kind=vector_kind)
+        con.executescript(store.SCHEMA)
+        con.row_factory = sqlite3.Row
+
+        for key in stale:
+            vectors.remove(np.array(store.delete_unit(con, key), dtype=np.int64))
+            report.removed.append(key)
+        next_id = (con.execute("SELECT COALESCE(MAX(rowid), 0) FROM chunks").fetchone()[0] or 0) + 1
+        for ps, key, chunks, private in parsed:
+            hashes = [hashlib.sha256(c.embed_text.encode()).hexdigest() for c in chunks]
+            vecs = _vectors_for(con, vectors, chunks, hashes, embedder, report, progress, batch_size)
+            old_ids = store.delete_unit(con, key)
+            ids = list(range(next_id, next_id + len(chunks)))
+            next_id += len(chunks)
+            report.warnings.extend(store.insert_unit(con, ps, chunks, ids, hashes, private))
+            kept = {r[0] for r in con.execute("SELECT rowid FROM chunks WHERE unit=?", (key,))}
+            if old_ids:
+                vectors.remove(np.array(old_ids, dtype=np.int64))
+            mask = [i in kept for i in ids]
+            if any(mask):
+                vectors.add(np.array([i for i, m in zip(ids, mask) if m], dtype=np.int64), vecs[np.array(mask)])
+            (report.changed if key in known else report.added).append(key)
+            known[key] = {"sha256": ps.sha256, "root": str(Path(root_of(units, key)).resolve()),
+                          "chunks": len(chunks), "documents": [d.id for d in ps.documents]}
+        for key in stale:
+            known.pop(key, None)
+        con.commit()
+        con.close()
+        vectors.save(new_gen / VECTORS)
+        manifest = {
+            "schema_version": store.SCHEMA_VERSION, "model_id": embedder.model_id, "dim": embedder.dim,
+            "normaliser": "l2", "chunker": chunker_cfg, "vector_index": {"kind": vectors.kind},
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "chunks": vectors.count(), "units": known,
+        }
+        (new_gen / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        for f in new_gen.iterdir():
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        _fsync_dir(new_gen)
+        tmp = index_dir / "CURRENT.tmp"
+        tmp.write_text(new_gen.name)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, index_dir / "CURRENT")  # the atomic swap
+        _fsync_dir(index_dir)
+        _remove_old(index_dir, new_gen)
+        report.generation = new_gen.name
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def root_of(units: list[tuple[Path, Path]], key: str) -> Path:
+    from .reader import _display
+
+    for unit, root in units:
+        if _display(unit, root) == key:
+            return root
+    return Path(".")
+
+
+def _vectors_for(con, vectors: VectorIndex, chunks: list[Chunk], hashes: list[str], embedder: Embedder,
+                 report: IndexReport, progress, batch_size: int) -> np.ndarray:
+    """Reuse the vector of any chunk whose embedded text is already indexed; embed the rest."""
+    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
+    reuse: dict[str, int] = {}
+    for h in set(hashes):
+        row = con.execute("SELECT rowid FROM chunks WHERE embed_hash=? LIMIT 1", (h,)).fetchone()
+        if row is not None:
+            reuse[h] = row[0]
+    if reuse:
+        found = vectors.vectors_for(np.array(list(reuse.values()), dtype=np.int64))
+        cache = dict(zip(reuse.keys(), found))
+        for i, h in enumerate(hashes):
+            if h in cache:
+                out[i] = cache[h]
+    todo = [i for i, h in enumerate(hashes) if h not in reuse]
+    report.chunks_reused += len(chunks) - len(todo)
+    for s in range(0, len(todo), batch_size):
+        batch = todo[s:s + batch_size]
+        t = time.perf_counter()
+        out[batch] = embedder.embed_batch([chunks[i].embed_text for i in batch], kind="passage")
+        report.embed_seconds += time.perf_counter() - t
+        report.chunks_embedded += len(batch)
+        if progress:
+            progress("chunks", len(batch))
+    return out
+
+
+def _next_gen_number(index_dir: Path) -> int:
+    nums = [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*") if p.name.split("-")[1].isdigit()]
+    return max(nums, default=0) + 1
+
+
+def _remove_abandoned(index_dir: Path, live: Path | None) -> None:
+    """Generations newer than the live one were left by a crashed run."""
+    live_n = int(live.name.split("-")[1]) if live else 0
+    for p in index_dir.glob("gen-*"):
+        if p.name.split("-")[1].isdigit() and int(p.name.split("-")[1]) > live_n:
+            shutil.rmtree(p, ignore_errors=True)
+    (index_dir / "CURRENT.tmp").unlink(missing_ok=True)
+
+
+def _remove_old(index_dir: Path, live: Path) -> None:
+    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
+    keep = {live.name} | {p.name for p in gens[-KEEP_GENERATIONS:]}
+    for p in gens:
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)

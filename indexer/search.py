@@ -1,0 +1,208 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 (SQLite FTS5) rankings fused, with filters inside.
+
+Filters become a set of allowed chunk ids before either retriever runs, so a filtered query
+still returns k results whenever k exist. Structure-aware signals (a minute number named in
+the query, query words in the item title) are small additive boosts on the fused score;
+`council eval` measures each of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from .index import Index
+from .results import Filters, SearchResult, check_query
+from .store import fts_query
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    mode: str = "hybrid"  # "hybrid" | "dense" | "bm25"
+    fusion: str = "rrf"  # "rrf" | "weighted"
+    rrf_k: int = 60
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    candidates: int = 100
+    title_boost: float = 0.0
+    minute_boost: float = 0.5
+
+    @classmethod
+    def from_settings(cls, s) -> "RetrievalConfig":
+        return cls(fusion=s.fusion, rrf_k=s.rrf_k, dense_weight=s.dense_weight, bm25_weight=s.bm25_weight,
+                   candidates=s.candidates, title_boost=s.title_boost, minute_boost=s.minute_boost)
+
+    def but(self, **kw) -> "RetrievalConfig":
+        return replace(self, **kw)
+
+
+MINUTE_IN_QUERY = re.compile(r"\bminute\s+(?:no\.?\s*)?(\d{1,3})(?:/(\d{2}))?\b", re.I)
+
+
+def allowed_ids(index: Index, f: Filters) -> np.ndarray | None:
+    """Chunk ids that pass the filters; None when nothing is filtered."""
+    where, args = [], []
+    if not f.include_restricted:
+        where.append("c.restricted = 0")
+    if f.committee:
+        where.append("(m.committee = ? OR lower(m.committee) LIKE ?)")
+        args += [f.committee, f"%{f.committee.lower()}%"]
+    if f.date_from:
+        where.append("m.date >= ?")
+        args.append(f.date_from.isoformat())
+    if f.date_to:
+        where.append("m.date <= ?")
+        args.append(f.date_to.isoformat())
+    if f.doc_type:
+        where.append("d.doc_type = ?")
+        args.append(f.doc_type)
+    if not where:
+        return None
+    if where == ["c.restricted = 0"] and not index.query("SELECT 1 FROM chunks WHERE restricted=1 LIMIT 1"):
+        return None
+    rows = index.query(
+        "SELECT c.rowid FROM chunks c JOIN meetings m ON m.id = c.meeting_id "
+        "JOIN documents d ON d.id = c.document_id WHERE " + " AND ".join(where), args)
+    return np.array([r[0] for r in rows], dtype=np.int64)
+
+
+def dense_ranking(index: Index, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    qv = index.embedder.embed_batch([query], kind="query")[0]
+    scores, ids = index.vectors.search(qv, n, allowed_ids=allowed)
+    scores, ids = np.asarray(scores).reshape(-1), np.asarray(ids).reshape(-1)
+    return [(int(i), float(s)) for s, i in zip(scores, ids) if i >= 0]
+
+
+def bm25_ranking(index: Index, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+    fq = fts_query(query)
+    if fq is None:
+        return []
+    if allowed is not None and len(allowed) == 0:
+        return []
+    sql = "SELECT rowid, bm25(chunks_fts, 1.0, 0.5) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
+    args: list = [fq]
+    if allowed is not None:
+        sql += f" AND rowid IN ({','.join('?' * len(allowed))})" if len(allowed) < 30000 else ""
+        if len(allowed) < 30000:
+            args += [int(x) for x in allowed]
+    sql += " ORDER BY s LIMIT ?"
+    args.append(n if allowed is None or len(allowed) < 30000 else n * 20)
+    rows = index.query(sql, args)
+    out = [(int(r[0]), -float(r[1])) for r in rows]
+    if allowed is not None and len(allowed) >= 30000:
+        keep = set(allowed.tolist())
+        out = [x for x in out if x[0] in keep][:n]
+    return out
+
+
+def fuse(rankings: list[tuple[list[tuple[int, float]], float]], cfg: RetrievalConfig) -> dict[int, float]:
+    """RRF, or a weighted sum of min-max normalised scores."""
+    fused: dict[int, float] = {}
+    for ranking, weight in rankings:
+        if not ranking or weight == 0:
+            continue
+        if cfg.fusion == "rrf":
+            for rank, (cid, _) in enumerate(ranking, start=1):
+                fused[cid] = fused.get(cid, 0.0) + weight / (cfg.rrf_k + rank)
+        else:
+            vals = [s for _, s in ranking]
+            lo, hi = min(vals), max(vals)
+            for cid, s in ranking:
+                fused[cid] = fused.get(cid, 0.0) + weight * ((s - lo) / (hi - lo) if hi > lo else 1.0)
+    return fused
+
+
+def search(index: Index, query: str, k: int = 10, filters: Filters | None = None,
+           cfg: RetrievalConfig | None = None) -> list[SearchResult]:
+    query = check_query(query, k)
+    filters = filters or Filters()
+    cfg = cfg or RetrievalConfig()
+    allowed = allowed_ids(index, filters)
+    n = max(cfg.candidates, k)
+    dense = dense_ranking(index, query, n, allowed) if cfg.mode in ("hybrid", "dense") else []
+    sparse = bm25_ranking(index, query, n, allowed) if cfg.mode in ("hybrid", "bm25") else []
+    if cfg.mode == "dense":
+        fused = {cid: s for cid, s in dense}
+    elif cfg.mode == "bm25":
+        fused = {cid: s for cid, s in sparse}
+    else:
+        fused = fuse([(dense, cfg.dense_weight), (sparse, cfg.bm25_weight)], cfg)
+    if not fused:
+        return []
+    rows = {r["rowid"]: r for r in _rows(index, list(fused))}
+    _boost(fused, rows, query, cfg)
+    best = sorted(fused, key=lambda c: (-fused[c], c))[:k]
+    dense_rank = {cid: i for i, (cid, _) in enumerate(dense, start=1)}
+    dense_score = dict(dense)
+    bm25_rank = {cid: i for i, (cid, _) in enumerate(sparse, start=1)}
+    return [_result(rows[c], fused[c], {"dense_rank": dense_rank.get(c), "bm25_rank": bm25_rank.get(c),
+                                        "dense_score": dense_score.get(c)}) for c in best if c in rows]
+
+
+def _boost(fused: dict[int, float], rows: dict, query: str, cfg: RetrievalConfig) -> None:
+    scale = max(fused.values()) if fused else 1.0
+    m = MINUTE_IN_QUERY.search(query)
+    if m and cfg.minute_boost:
+        num, yy = m.group(1), m.group(2)
+        for cid, r in rows.items():
+            if r["kind"] == "minute" and r["number"] == num and (yy is None or r["date"][2:4] in (yy, _prev_year(yy))):
+                fused[cid] += cfg.minute_boost * scale
+    if cfg.title_boost:
+        qwords = {w for w in re.findall(r"[a-z]{4,}", query.lower())}
+        for cid, r in rows.items():
+            twords = set(re.findall(r"[a-z]{4,}", r["item_title"].lower()))
+            if qwords and twords:
+                fused[cid] += cfg.title_boost * scale * len(qwords & twords) / len(qwords)
+
+
+def _prev_year(yy: str) -> str:
+    """Minute numbers run per municipal year: 25/19 may be recorded in early 2020."""
+    return f"{(int(yy) + 1) % 100:02d}"
+
+
+ROW_SQL = """
+SELECT c.rowid, c.id, c.text, c.item_id, c.document_id, c.meeting_id, c.path, c.span_start,
+       c.span_end, c.page_start, c.page_end, m.committee, m.date, d.doc_type, d.published_for,
+       i.number, i.title AS item_title, i.kind, pm.date AS published_date
+FROM chunks c
+JOIN meetings m ON m.id = c.meeting_id
+JOIN documents d ON d.id = c.document_id
+JOIN items i ON i.id = c.item_id
+LEFT JOIN meetings pm ON pm.id = d.published_for
+WHERE c.rowid IN ({})
+"""
+
+
+def _rows(index: Index, ids: list[int]):
+    out = []
+    for s in range(0, len(ids), 900):
+        part = ids[s:s + 900]
+        out += index.query(ROW_SQL.format(",".join("?" * len(part))), part)
+    return out
+
+
+def _result(r, score: float, signals: dict) -> SearchResult:
+    published = r["published_date"] or r["date"]
+    return SearchResult(
+        id=r["id"], score=score, text=r["text"], committee=r["committee"], meeting_id=r["meeting_id"],
+        meeting_date=date.fromisoformat(r["date"]),
+        doc_type="minutes" if r["kind"] == "minute" else r["doc_type"],
+        item_id=r["item_id"], item_number=r["number"], item_title=r["item_title"], item_kind=r["kind"],
+        document_id=r["document_id"], path=r["path"], published_for=date.fromisoformat(published),
+        page_start=r["page_start"], page_end=r["page_end"], span=(r["span_start"], r["span_end"]),
+        signals=signals,
+    )
+
+
+def result_by_chunk_id(index: Index, chunk_id: str) -> SearchResult | None:
+    rows = index.query("SELECT rowid FROM chunks WHERE id=?", (chunk_id,))
+    if not rows:
+        return None
+    r = _rows(index, [rows[0][0]])
+    return _result(r[0], 0.0, {}) if r else None
