@@ -222,8 +222,9 @@ def chunk_links(index: Index, chunk_ids: list[str], include_restricted: bool = F
     if not chunk_ids:
         return {}
     rows = index.query(
-        f"SELECT c.id, c.item_id, c.meeting_id, c.document_id, c.path, c.span_start, f.kind, f.pages "
-        f"FROM chunks c LEFT JOIN files f ON f.path = c.path "
+        f"SELECT c.id, c.item_id, c.meeting_id, c.document_id, c.path, c.span_start, f.kind, f.pages, "
+        f"i.kind AS item_kind, i.number AS item_number "
+        f"FROM chunks c LEFT JOIN files f ON f.path = c.path LEFT JOIN items i ON i.id = c.item_id "
         f"WHERE c.id IN ({','.join('?' * len(chunk_ids))}) AND {_vis('c', include_restricted)}", chunk_ids)
     out = {}
     for r in rows:
@@ -234,7 +235,8 @@ def chunk_links(index: Index, chunk_ids: list[str], include_restricted: bool = F
                     pdf_page = pdf
                     break
         out[r["id"]] = {"item_id": r["item_id"], "meeting_id": r["meeting_id"],
-                        "document_id": r["document_id"], "pdf_page": pdf_page}
+                        "document_id": r["document_id"], "pdf_page": pdf_page,
+                        "label": item_label(r["item_kind"] or "", r["item_number"])}
     return out
 
 

@@ -1,0 +1,129 @@
+"""The JSON API. Routes stay thin: they call indexer.search, indexer.answer and indexer.browse.
+
+Library errors are translated in app.py (BadQuery → 422, NotFound → 404, Withheld → 403).
+Routes are plain ``def`` so FastAPI runs them in its thread pool (embedding is CPU work).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import FileResponse
+
+from indexer import answer as answer_mod
+from indexer import browse
+from indexer import search as search_mod
+from indexer.index import Index
+from indexer.results import MAX_K
+from indexer.settings import Settings
+
+from .deps import get_index, get_settings, is_member, make_filters
+from .schemas import (
+    DATE_HELP, DOC_TYPE_HELP, AskRequest, AskResponse, Health, ItemOut, MeetingList, MeetingOut, Problem,
+    SearchResponse,
+)
+
+log = logging.getLogger(__name__)
+
+router = APIRouter()
+
+BAD = {422: {"model": Problem, "description": "Bad input: the message says what to fix."}}
+MISSING = {404: {"model": Problem, "description": "No such id (or not visible to you)."}}
+AUTH = {401: {"model": Problem, "description": "Wrong or unexpected bearer token."}}
+
+
+@router.get("/search", response_model=SearchResponse, tags=["search"], responses={**BAD, **AUTH},
+            summary="Search the papers")
+def search(
+    q: str = Query(..., description="What to look for, in plain words (under 2,000 characters).",
+                   examples=["social worker retention"]),
+    k: int = Query(10, ge=1, le=MAX_K, description=f"How many passages (1-{MAX_K})."),
+    committee: str | None = Query(None, description="Committee name, or part of it."),
+    date_from: str | None = Query(None, description=f"Only meetings on or after ({DATE_HELP})."),
+    date_to: str | None = Query(None, description=f"Only meetings on or before ({DATE_HELP})."),
+    doc_type: str | None = Query(None, description=DOC_TYPE_HELP),
+    index: Index = Depends(get_index),
+    settings: Settings = Depends(get_settings),
+    member: bool = Depends(is_member),
+) -> dict:
+    """Passages ranked by hybrid (semantic + keyword) retrieval, each with its citation.
+
+    Restricted (Part B) papers are searched only for members (send `Authorization: Bearer <token>`).
+    """
+    filters = make_filters(committee, date_from, date_to, doc_type, member)
+    results = search_mod.search(index, q, k, filters, search_mod.RetrievalConfig.from_settings(settings))
+    return {"query": q, "results": [r.to_dict() for r in results]}
+
+
+@router.post("/ask", response_model=AskResponse, tags=["search"], responses={**BAD, **AUTH},
+             summary="Ask a question")
+def ask(
+    body: AskRequest,
+    index: Index = Depends(get_index),
+    settings: Settings = Depends(get_settings),
+    member: bool = Depends(is_member),
+) -> dict:
+    """An answer drawn from the papers with numbered citations, a timeline when the question
+    follows something across meetings, or `answered: false` when the papers do not say."""
+    filters = make_filters(body.committee, body.date_from, body.date_to, body.doc_type, member)
+    return answer_mod.ask(index, body.question, filters, settings)
+
+
+@router.get("/meetings", response_model=MeetingList, tags=["browse"], responses=AUTH,
+            summary="List meetings")
+def meetings(
+    committee: str | None = Query(None, description="Only this committee (name or part of it)."),
+    index: Index = Depends(get_index),
+    member: bool = Depends(is_member),
+) -> dict:
+    """Every meeting, newest first, with counts of its documents, items and passages."""
+    return {"meetings": browse.list_meetings(index, include_restricted=member, committee=committee)}
+
+
+@router.get("/meetings/{meeting_id:path}", response_model=MeetingOut, tags=["browse"],
+            responses={**MISSING, **AUTH}, summary="One meeting")
+def meeting(meeting_id: str, index: Index = Depends(get_index), member: bool = Depends(is_member)) -> dict:
+    """The meeting, its documents, and its items in order (agenda, then minutes).
+
+    Ids contain slashes: `/meetings/education-and-childrens-services-scrutiny-board-2/2019-11-28`."""
+    return browse.get_meeting(index, meeting_id, include_restricted=member)
+
+
+@router.get("/items/{item_id:path}", response_model=ItemOut, tags=["browse"],
+            responses={**MISSING, **AUTH}, summary="The full text of an item")
+def item(
+    item_id: str,
+    highlight: str | None = Query(None, description="A chunk id (a result's `id`): its offsets are returned."),
+    index: Index = Depends(get_index),
+    member: bool = Depends(is_member),
+) -> dict:
+    """A minute's body, or each document of an agenda item in order with titles, types and pages.
+
+    With `?highlight=<chunk id>`, `highlight` gives the section and character offsets of that passage."""
+    return browse.get_item(index, item_id, include_restricted=member, highlight=highlight or None)
+
+
+@router.get("/documents/{document_id:path}/source", tags=["browse"], response_class=FileResponse,
+            responses={**MISSING, **AUTH, 403: {"model": Problem, "description": "The file also holds restricted papers."},
+                       200: {"content": {"application/pdf": {}, "text/plain": {}},
+                             "description": "The original file."}},
+            summary="The original file")
+def document_source(
+    document_id: str,
+    index: Index = Depends(get_index),
+    settings: Settings = Depends(get_settings),
+    member: bool = Depends(is_member),
+) -> FileResponse:
+    """The file the document was read from, as indexed (PDF or text). Open a PDF at a page with `#page=N`."""
+    src = browse.source_file(index, document_id, include_restricted=member, corpus_root=settings.corpus_root)
+    return FileResponse(src.path, media_type=src.media_type, filename=src.filename,
+                        content_disposition_type="inline")
+
+
+@router.get("/health", response_model=Health, tags=["service"], responses=AUTH, summary="Service health")
+def health(index: Index = Depends(get_index), member: bool = Depends(is_member)) -> dict:
+    """Whether the index is loaded, what it holds (as visible to you), its model and generation."""
+    return {"status": "ok", "index_loaded": True, "generation": index.gen.name,
+            "created": index.manifest.get("created"), "model": index.embedder.model_id,
+            "counts": browse.counts(index, include_restricted=member)}

@@ -1,0 +1,240 @@
+"""The web pages: server-rendered Jinja2, no JavaScript. They call the same library as the JSON API.
+
+    /                         search form; with ?q= it shows results (mode=search) or an answer
+                              (mode=ask). Every search is a shareable GET link.
+    /view/meetings            every meeting
+    /view/meetings/{id}       one meeting's agenda, minutes and documents
+    /view/items/{id}          an item's full text; ?highlight=<chunk id> marks the cited passage
+    /member                   sign in with the member token (sets the council_token cookie)
+
+Bad input is shown in the page (role=alert), never as a JSON error.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup, escape
+
+from indexer import answer as answer_mod
+from indexer import browse
+from indexer import search as search_mod
+from indexer.dates import long_date
+from indexer.index import Index
+from indexer.models import DOC_TYPES
+from indexer.results import BadQuery, page_label
+from indexer.settings import Settings
+
+from .deps import COOKIE, get_index, get_settings, is_member, make_filters, token_matches
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(include_in_schema=False)
+
+DOC_TYPE_LABELS = {
+    "agenda": "Agenda", "minutes": "Minutes", "report": "Report", "appendix": "Appendix",
+    "outstanding_issues": "Outstanding issues", "work_programme": "Work programme", "other": "Other",
+}
+RESULTS_PER_PAGE = 10
+
+
+def make_templates() -> Jinja2Templates:
+    # autoescape everything: document text is untrusted and must show as text
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True)
+    env.filters["item_href"] = item_href
+    env.filters["meeting_href"] = meeting_href
+    env.filters["doc_type_label"] = lambda t: DOC_TYPE_LABELS.get(t or "", t or "")
+    env.filters["pages"] = page_label
+    return Jinja2Templates(env=env)
+
+
+templates = make_templates()
+
+
+# ------------------------------------------------------------------ links
+
+def item_href(item_id: str, highlight: str | None = None) -> str:
+    href = "/view/items/" + quote(item_id, safe="/")
+    return href + ("?" + urlencode({"highlight": highlight}) + "#hl" if highlight else "")
+
+
+def meeting_href(meeting_id: str) -> str:
+    return "/view/meetings/" + quote(meeting_id, safe="/")
+
+
+def source_href(document_id: str, pdf_page: int | None = None) -> str:
+    return "/documents/" + quote(document_id, safe="/") + "/source" + (f"#page={pdf_page}" if pdf_page else "")
+
+
+def _date_label(value) -> str:
+    try:
+        return long_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "")
+
+
+# ------------------------------------------------------------------ view models
+
+def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict]:
+    """Cards for results in the result contract (search results or an answer's citations)."""
+    links = browse.chunk_links(index, [r["id"] for r in results], include_restricted=member)
+    cards = []
+    for n, r in enumerate(results, start=1):
+        link = links.get(r["id"], {})
+        item = r.get("item") or {}
+        src = r.get("source") or {}
+        label = link.get("label") or (("Minute " if r.get("doc_type") == "minutes" else "Item ")
+                                      + item["number"] if item.get("number") else "")
+        cards.append({
+            "n": n, "id": r["id"], "committee": r.get("committee", ""), "date": r.get("meeting_date", ""),
+            "date_label": _date_label(r.get("meeting_date")), "label": label, "title": item.get("title", ""),
+            "pages": page_label(src.get("page_start"), src.get("page_end")),
+            "doc_type": DOC_TYPE_LABELS.get(r.get("doc_type", ""), r.get("doc_type", "")),
+            "text": r.get("text", ""), "citation": r.get("citation", ""),
+            "href": item_href(link["item_id"], r["id"]) if link else None,
+            "meeting_href": meeting_href(link["meeting_id"]) if link else None,
+            "source_href": source_href(link["document_id"], link.get("pdf_page")) if link else None,
+        })
+    return cards
+
+
+_MARKER = re.compile(r"\[(\d{1,3})\]")
+
+
+def answer_html(text: str, n_citations: int) -> Markup:
+    """Escape the answer, then turn each [n] marker into a link to citation card n."""
+    escaped = str(escape(text))
+
+    def link(m: re.Match) -> str:
+        n = int(m.group(1))
+        if 1 <= n <= n_citations:
+            return f'<a href="#cite-{n}" class="marker" aria-label="source {n}">[{n}]</a>'
+        return m.group(0)
+
+    return Markup(_MARKER.sub(link, escaped))
+
+
+def timeline_rows(index: Index, entries, member: bool) -> list[dict]:
+    rows = []
+    for e in entries or []:
+        if not isinstance(e, dict):
+            continue
+        cit = e.get("citation")
+        chunk = e.get("id") or e.get("chunk_id") or (cit.get("id") if isinstance(cit, dict) else None)
+        if isinstance(cit, dict):
+            cit = cit.get("citation", "")
+        rows.append({"date": e.get("meeting_date", ""), "date_label": _date_label(e.get("meeting_date")),
+                     "kind": e.get("kind", ""), "text": e.get("text", ""), "citation": cit or "", "chunk": chunk})
+    links = browse.chunk_links(index, [r["chunk"] for r in rows if r["chunk"]], include_restricted=member)
+    for r in rows:
+        link = links.get(r["chunk"] or "")
+        r["href"] = item_href(link["item_id"], r["chunk"]) if link else None
+    return rows
+
+
+def _page(request: Request, name: str, ctx: dict, status_code: int = 200) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    base = {"member_enabled": bool(settings.member_token), "member": False}
+    return templates.TemplateResponse(request, name, {**base, **ctx}, status_code=status_code)
+
+
+# ------------------------------------------------------------------ pages
+
+@router.get("/", response_class=HTMLResponse)
+def home(
+    request: Request,
+    q: str | None = None,
+    mode: str = "search",
+    committee: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    doc_type: str | None = None,
+    index: Index = Depends(get_index),
+    settings: Settings = Depends(get_settings),
+    member: bool = Depends(is_member),
+) -> HTMLResponse:
+    mode = "ask" if mode == "ask" else "search"
+    form = {"q": q or "", "mode": mode, "committee": committee or "", "date_from": date_from or "",
+            "date_to": date_to or "", "doc_type": doc_type or ""}
+    ctx = {"form": form, "committees": browse.committees(index), "doc_types": DOC_TYPES,
+           "member": member, "error": None, "cards": None, "answer": None, "timeline": []}
+    status = 200
+    if q is not None:  # the form was submitted (an empty box is an error to show)
+        try:
+            filters = make_filters(committee, date_from, date_to, doc_type, member)
+            if mode == "ask":
+                ans = answer_mod.ask(index, q, filters, settings)
+                ctx["cards"] = citation_cards(index, ans.get("citations", []), member)
+                ctx["answer"] = {"answered": bool(ans.get("answered")), "text": ans.get("answer") or "",
+                                 "html": answer_html(ans.get("answer") or "", len(ctx["cards"]))}
+                ctx["timeline"] = timeline_rows(index, ans.get("timeline"), member)
+            else:
+                results = search_mod.search(index, q, RESULTS_PER_PAGE, filters,
+                                            search_mod.RetrievalConfig.from_settings(settings))
+                ctx["cards"] = citation_cards(index, [r.to_dict() for r in results], member)
+        except BadQuery as exc:
+            ctx["error"] = {"field": exc.field, "message": exc.reason}
+            status = 422
+    return _page(request, "index.html", ctx, status)
+
+
+@router.get("/view/meetings", response_class=HTMLResponse)
+def meetings_page(request: Request, index: Index = Depends(get_index), member: bool = Depends(is_member)):
+    ms = browse.list_meetings(index, include_restricted=member)
+    return _page(request, "meetings.html", {"meetings": ms, "member": member})
+
+
+@router.get("/view/meetings/{meeting_id:path}", response_class=HTMLResponse)
+def meeting_page(request: Request, meeting_id: str, index: Index = Depends(get_index),
+                 member: bool = Depends(is_member)):
+    m = browse.get_meeting(index, meeting_id, include_restricted=member)
+    for d in m["documents"]:
+        d["href"] = source_href(d["id"], d["pdf_page_start"])
+    return _page(request, "meeting.html", {"m": m, "member": member})
+
+
+@router.get("/view/items/{item_id:path}", response_class=HTMLResponse)
+def item_page(request: Request, item_id: str, highlight: str | None = None,
+              index: Index = Depends(get_index), member: bool = Depends(is_member)):
+    it = browse.get_item(index, item_id, include_restricted=member, highlight=highlight or None)
+    hl = it["highlight"]
+    for n, s in enumerate(it["sections"]):
+        s["source_href"] = source_href(s["document_id"], s["pdf_page_start"]) if s["document_id"] else None
+        if hl and hl["section"] == n:
+            t = s["text"]
+            s["parts"] = (t[:hl["start"]], t[hl["start"]:hl["end"]], t[hl["end"]:])
+        else:
+            s["parts"] = (s["text"], None, None)
+    return _page(request, "item.html", {"it": it, "member": member})
+
+
+@router.get("/member", response_class=HTMLResponse)
+def member_page(request: Request, member: bool = Depends(is_member)):
+    return _page(request, "member.html", {"member": member, "error": None})
+
+
+@router.post("/member", response_class=HTMLResponse)
+def member_sign_in(request: Request, token: str = Form(""), settings: Settings = Depends(get_settings)):
+    if not token_matches(token.strip(), settings):
+        msg = ("Member access is not enabled on this server." if not settings.member_token
+               else "That token is not right. Check it and try again.")
+        return _page(request, "member.html", {"member": False, "error": msg}, status_code=401)
+    resp = RedirectResponse("/", status_code=303)
+    resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/",
+                    secure=request.url.scheme == "https")
+    return resp
+
+
+@router.post("/member/signout")
+def member_sign_out() -> RedirectResponse:
+    resp = RedirectResponse("/", status_code=303)
+    resp.delete_cookie(COOKIE, path="/")
+    return resp

@@ -1,0 +1,175 @@
+"""`council eval`: compare retrieval configurations and the naive baseline on the gold set."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import evaluation as ev
+from .embedder import Embedder
+from .index import Index, update_index
+from .results import Filters
+from .search import RetrievalConfig, search
+
+log = logging.getLogger(__name__)
+
+CONFIGS: list[tuple[str, RetrievalConfig]] = [
+    ("bm25 only", RetrievalConfig(mode="bm25")),
+    ("dense only", RetrievalConfig(mode="dense")),
+    ("hybrid rrf", RetrievalConfig(mode="hybrid", minute_boost=0.0)),
+    ("hybrid weighted", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.0)),
+    ("hybrid rrf dense×2", RetrievalConfig(mode="hybrid", dense_weight=2.0, minute_boost=0.0)),
+    ("hybrid rrf + minute no.", RetrievalConfig(mode="hybrid", minute_boost=0.5)),
+    ("hybrid rrf + title", RetrievalConfig(mode="hybrid", minute_boost=0.0, title_boost=0.2)),
+    ("hybrid rrf + minute no. + title", RetrievalConfig(mode="hybrid", minute_boost=0.5, title_boost=0.2)),
+]
+
+
+@dataclass
+class EvalOutput:
+    rows: list[tuple[str, dict]]
+    chosen: str
+    abstention: dict | None
+    markdown: str
+
+
+def corpus_units(corpus: Path) -> list[tuple[Path, Path]]:
+    return [(p, corpus) for p in sorted(corpus.iterdir()) if p.suffix in (".txt", ".md", ".pdf")]
+
+
+def index_hits(index: Index, sources: dict[str, str], cfg: RetrievalConfig, q: str) -> list[ev.Hit]:
+    out = []
+    for r in search(index, q, ev.K, Filters(), cfg):
+        ok = ev.check_citation(sources[r.path], r.span, r.text, r.meeting_date.isoformat(), r.item_kind, r.item_number)
+        out.append(ev.Hit(r.id, r.text, r.meeting_date.isoformat(), r.score, ok))
+    return out
+
+
+class NaiveBaseline:
+    """What a user would build: 1,000/200 character splits of whole files, FAISS, dated by file."""
+
+    def __init__(self, corpus: Path, embedder: Embedder, cache_dir: Path) -> None:
+        import faiss
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
+        self.chunks: list[tuple[str, str, str, int]] = []  # (path, text, file date, start)
+        self.sources: dict[str, str] = {}
+        for p in sorted(corpus.iterdir()):
+            if p.suffix not in (".txt", ".md"):
+                continue
+            text = p.read_text(encoding="utf-8")
+            self.sources[p.name] = text
+            d = ev.oracle_date(text, 0) or ""
+            for doc in splitter.create_documents([text]):
+                self.chunks.append((p.name, doc.page_content, d, doc.metadata["start_index"]))
+        key = hashlib.sha256(("|".join(c[1] for c in self.chunks) + embedder.model_id).encode()).hexdigest()[:16]
+        cache = cache_dir / f"baseline-{key}.npy"
+        if cache.exists():
+            vecs = np.load(cache)
+        else:
+            vecs = embedder.embed_batch([c[1] for c in self.chunks])
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            np.save(cache, vecs)
+        self.index = faiss.IndexFlatIP(vecs.shape[1])
+        self.index.add(vecs.astype(np.float32))
+        self.embedder = embedder
+
+    def hits(self, q: str) -> list[ev.Hit]:
+        qv = self.embedder.embed_batch([q], kind="query")
+        scores, ids = self.index.search(qv, ev.K)
+        out = []
+        for s, i in zip(scores[0], ids[0]):
+            path, text, d, start = self.chunks[i]
+            ok = ev.check_citation(self.sources[path], (start, start + len(text)), text, d, None, None)
+            out.append(ev.Hit(f"{path}#{start}", text, d, float(s), ok))
+        return out
+
+
+def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: Embedder,
+             chunk_sizes: tuple[int, ...] = (180,), with_abstention: bool = True, settings=None) -> EvalOutput:
+    questions = ev.load_gold(gold)
+    rows: list[tuple[str, dict]] = []
+    runs_dir = out_dir / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    base = NaiveBaseline(corpus, embedder, work_dir / "cache")
+    m, per_q = ev.evaluate(questions, base.hits)
+    rows.append(("baseline: 1000/200 split, dense, dated by file", m))
+    ev.write_trec_run(runs_dir / "baseline.trec", "baseline", per_q)
+    main_index = None
+    for size in chunk_sizes:
+        idx_dir = work_dir / f"eval-index-{embedder.model_id}-{size}"
+        update_index(idx_dir, corpus_units(corpus), embedder, max_words=size, overlap_words=20)
+        index = Index.open(idx_dir, embedder=embedder)
+        sources = {r["path"]: r["text"] for r in index.query("SELECT path, text FROM files")}
+        configs = CONFIGS if size == chunk_sizes[0] else [c for c in CONFIGS if c[0] in ("hybrid rrf + minute no.",)]
+        for name, cfg in configs:
+            label = name if len(chunk_sizes) == 1 else f"{name}, {size} words"
+            m, per_q = ev.evaluate(questions, lambda q, cfg=cfg: index_hits(index, sources, cfg, q))
+            rows.append((label, m))
+            ev.write_trec_run(runs_dir / f"{_slug(label)}.trec", _slug(label), per_q)
+        if size == chunk_sizes[0]:
+            main_index = index
+            chunks = [(r["id"], r["text"], r["date"]) for r in index.query(
+                "SELECT c.id, c.text, m.date FROM chunks c JOIN meetings m ON m.id = c.meeting_id")]
+            ev.write_qrels(out_dir / "qrels.tsv", questions, chunks)
+    # choose on MRR@10 among our configurations (ties: simpler first)
+    ours = [(n, m) for n, m in rows if not n.startswith("baseline")]
+    chosen = max(ours, key=lambda nm: (round(nm[1]["mrr@10"], 4), round(nm[1]["hit@5"], 4)))[0]
+    abstention = None
+    if with_abstention and main_index is not None:
+        abstention = measure_abstention(main_index, questions, settings)
+    md = render(rows, chosen, abstention, embedder.model_id, len(questions), time.perf_counter() - t0)
+    (out_dir / "results.md").write_text(md)
+    (out_dir / "results.json").write_text(json.dumps({"rows": rows, "chosen": chosen, "abstention": abstention}, indent=1))
+    return EvalOutput(rows, chosen, abstention, md)
+
+
+def measure_abstention(index: Index, questions: list[ev.Question], settings) -> dict:
+    from .answer import ask
+
+    un = [q for q in questions if not q.answerable]
+    an = [q for q in questions if q.answerable]
+    abstained = sum(1 for q in un if not ask(index, q.question, None, settings)["answered"])
+    answered = sum(1 for q in an if ask(index, q.question, None, settings)["answered"])
+    return {"unanswerable": len(un), "abstained": abstained, "abstention_rate": abstained / len(un) if un else None,
+            "answerable": len(an), "answered": answered, "answer_rate": answered / len(an) if an else None}
+
+
+def _slug(s: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
+
+
+def render(rows, chosen: str, abstention: dict | None, model_id: str, n: int, seconds: float) -> str:
+    lines = [
+        "# Retrieval evaluation",
+        "",
+        f"Gold set: `eval/gold.jsonl`, {n} questions ({rows[0][1]['n']} answerable). Model: {model_id}. "
+        f"Generated by `council eval` on {ev.today()} in {seconds:.0f} s.",
+        "",
+        "A result counts as a hit only when its passage contains a judged phrase AND carries the judged "
+        "meeting date. Metrics are means over answerable questions. `citation_acc` is the share of all "
+        "returned results (top 10, every question) whose passage is verbatim at its cited place and whose "
+        "meeting date (and minute number, for minutes) agree with an oracle read from the file's own "
+        "headings.",
+        "",
+        ev.table(rows),
+        "",
+        f"**Chosen configuration:** {chosen} (highest MRR@10).",
+    ]
+    if abstention:
+        lines += ["", "## Abstention (`/ask`)", "",
+                  f"- Unanswerable questions with no answer: {abstention['abstained']}/{abstention['unanswerable']} "
+                  f"({abstention['abstention_rate']:.2f})",
+                  f"- Answerable questions answered: {abstention['answered']}/{abstention['answerable']} "
+                  f"({abstention['answer_rate']:.2f})"]
+    return "\n".join(lines) + "\n"
