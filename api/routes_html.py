@@ -56,9 +56,6 @@ def make_templates() -> Jinja2Templates:
     return Jinja2Templates(env=env)
 
 
-templates = make_templates()
-
-
 # ------------------------------------------------------------------ links
 
 def item_href(item_id: str, highlight: str | None = None) -> str:
@@ -72,6 +69,9 @@ def meeting_href(meeting_id: str) -> str:
 
 def source_href(document_id: str, pdf_page: int | None = None) -> str:
     return "/documents/" + quote(document_id, safe="/") + "/source" + (f"#page={pdf_page}" if pdf_page else "")
+
+
+templates = make_templates()
 
 
 def _date_label(value) -> str:

@@ -208,10 +208,9 @@ def update_index(
         by_sha = {v["sha256"]: k for k, v in known.items()}
 
         todo: list[tuple[Path, Path, str, str]] = []
-        given: set[str] = set()
+        given: set[str] = {_display(unit, root) for unit, root in units}
         for unit, root in units:
             key = _display(unit, root)
-            given.add(key)
             try:
                 sha = unit_sha256(unit)
             except OSError as exc:
@@ -221,7 +220,8 @@ def update_index(
                 report.unchanged.append(key)
                 continue
             twin = by_sha.get(sha)
-            if twin is not None and twin != key and twin not in [k for _, _, k, _ in todo]:
+            # the same bytes under another name: a copy, unless the old name is being pruned (a move)
+            if twin is not None and twin != key and (twin in given or not prune):
                 report.errors.append(ParseError(unit, f"same content as already-indexed {twin}; not indexed twice"))
                 continue
             todo.append((unit, root, key, sha))

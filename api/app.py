@@ -1,0 +1,371 @@
+"""The web service: ``create_app(settings, index=None) -> FastAPI``.
+
+HTML and JSON live at different paths (no content negotiation, so a link always gives the
+same thing): the JSON API at ``/search``, ``/ask``, ``/meetings``, ``/meetings/{id}``,
+``/items/{id}``, ``/documents/{id}/source`` and ``/health`` (OpenAPI docs at ``/docs``); the
+pages at ``/``, ``/view/meetings``, ``/view/meetings/{id}``, ``/view/items/{id}`` and ``/member``.
+
+The index (and its embedding model) is opened once, in ``lifespan``, unless one is passed in
+(tests). An :class:`IndexHolder` then watches the index directory: when ``council index``
+swaps in a new generation, the next request (checks are at most once a second, one small file
+read) opens it and later requests use it; requests already running finish on the old one. The
+service never sees a half-written index: ``Index.open`` only opens a generation that
+``CURRENT`` names, and ``CURRENT`` is replaced atomically after the generation is complete. If
+the new generation cannot be opened the old one keeps serving and the error is logged once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from indexer.browse import Withheld
+from indexer.errors import CouncilError, IndexCorrupt, IndexNotFound, ModelMismatch, NotFound
+from indexer.index import Index
+from indexer.results import BadQuery
+from indexer.settings import Settings
+
+from . import routes, routes_html
+
+log = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+
+# Pages have no JavaScript at all; styles come from /static only.
+CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
+       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+# Swagger UI and ReDoc (at /docs, /redoc) are the one exception: FastAPI serves them as an
+# inline script that loads its bundle from a CDN.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+            "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
+            "https://cdn.redoc.ly; worker-src blob:; frame-ancestors 'none'")
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+def is_html_path(path: str) -> bool:
+    return path == "/" or path.startswith(("/view/", "/member")) or path == "/view"
+
+
+# ------------------------------------------------------------------ the live index
+
+class IndexHolder:
+    """Holds the live :class:`Index` and swaps in a new generation when one appears."""
+
+    CHECK_EVERY = 1.0  # seconds between checks of CURRENT
+    RETIRE_AFTER = 60.0  # seconds an old generation stays open for requests still using it
+
+    def __init__(self, index: Index, owned: bool = True, clock: Callable[[], float] = time.monotonic) -> None:
+        self._index = index
+        self._owned = owned  # close only what we opened; a caller's index is the caller's
+        self._clock = clock
+        self._checked = clock()
+        self._lock = threading.Lock()
+        self._retired: list[tuple[float, Index]] = []
+        self._last_error: str | None = None
+
+    @property
+    def index(self) -> Index:
+        return self._index
+
+    def get(self) -> Index:
+        now = self._clock()
+        if now - self._checked >= self.CHECK_EVERY and self._lock.acquire(blocking=False):
+            try:  # one request checks; the others carry on with the current index
+                self._checked = now
+                self._maybe_reload(now)
+            finally:
+                self._lock.release()
+        return self._index
+
+    def _maybe_reload(self, now: float) -> None:
+        for t, old in list(self._retired):
+            if now - t >= self.RETIRE_AFTER:
+                self._retired.remove((t, old))
+                old.close()
+        try:
+            stale = self._index.is_stale()
+        except OSError as exc:
+            log.warning("cannot check the index directory: %s", exc)
+            return
+        if not stale:
+            return
+        current = self._index
+        try:
+            new = Index.open(current.index_dir, embedder=current.embedder)
+        except (CouncilError, OSError) as exc:
+            if str(exc) != self._last_error:
+                log.error("a new index generation could not be opened; still serving %s: %s",
+                          current.gen.name, exc)
+                self._last_error = str(exc)
+            return
+        self._last_error = None
+        self._index = new
+        if self._owned:
+            self._retired.append((now, current))
+        self._owned = True
+        log.info("index reloaded: now serving %s (was %s)", new.gen.name, current.gen.name)
+
+    def close(self) -> None:
+        for _, old in self._retired:
+            old.close()
+        self._retired.clear()
+        if self._owned:
+            self._index.close()
+
+
+def open_index(settings: Settings) -> Index:
+    """Open the index in ``settings.index_dir``; the model is the one it was built with unless
+    ``settings.model`` was set explicitly (then a different model is a ModelMismatch)."""
+    model = settings.model if "model" in settings.model_fields_set else None
+    index = Index.open(settings.index_dir, model=model)
+    index.embedder.embed_batch(["warm up"], kind="query")  # load the model now, not on the first request
+    return index
+
+
+# ------------------------------------------------------------------ middleware (pure ASGI)
+
+class SecurityHeaders:
+    """CSP and friends on every response; no caching of dynamic (possibly restricted) pages."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope.get("path", "")
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", [])
+                           if k.lower() not in (b"content-security-policy", b"cache-control")]
+                csp = DOCS_CSP if path.startswith(DOCS_PATHS) else CSP
+                cache = b"public, max-age=3600" if path.startswith("/static/") else b"no-store"
+                headers += [(b"content-security-policy", csp.encode()), (b"x-content-type-options", b"nosniff"),
+                            (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
+                            (b"cache-control", cache), (b"vary", b"Authorization, Cookie")]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, by Content-Length or while streaming."""
+
+    def __init__(self, app, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope.get("headers", [])).get(b"content-length")
+        if length is not None:
+            try:
+                too_big = int(length) > self.limit
+            except ValueError:
+                return await _send_json(send, 400, {"detail": "Content-Length is not a number", "field": None})
+            if too_big:
+                return await _send_json(send, 413, _too_large(self.limit))
+        seen = 0
+        started = False
+
+        async def counting_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await _send_json(send, 413, _too_large(self.limit))
+
+
+def _too_large(limit: int) -> dict:
+    return {"detail": f"the request body is over the limit of {limit:,} bytes; send less", "field": None}
+
+
+class ErrorBoundary:
+    """The last line: any unexpected error is logged and answered with a plain 500, no trace."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracking_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                return
+            if is_html_path(scope.get("path", "")):
+                body = (b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong'
+                        b'</title><link rel="stylesheet" href="/static/style.css"></head><body><main><h1>'
+                        b'Something went wrong</h1><p role="alert">The service could not answer. Please try '
+                        b'again; if it keeps happening, tell the council\'s IT team.</p><p><a href="/">Back to '
+                        b'search</a></p></main></body></html>')
+                await _send(send, 500, body, b"text/html; charset=utf-8")
+            else:
+                await _send_json(send, 500, {"detail": "internal error: the service could not answer; "
+                                                       "the details are in the server log", "field": None})
+
+
+async def _send(send, status: int, body: bytes, ctype: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _send_json(send, status: int, payload: dict) -> None:
+    await _send(send, status, json.dumps(payload).encode(), b"application/json")
+
+
+# ------------------------------------------------------------------ errors → responses
+
+def _problem(request: Request, status: int, message: str, field: str | None = None,
+             headers: dict | None = None) -> Response:
+    if is_html_path(request.url.path):
+        titles = {401: "Not signed in", 403: "Not available", 404: "Page not found",
+                  405: "Not allowed", 422: "There is a problem", 503: "Service unavailable"}
+        return routes_html._page(request, "error.html",
+                                 {"title": titles.get(status, "Something went wrong"), "message": message,
+                                  "status": status}, status_code=status)
+    return JSONResponse({"detail": message, "field": field}, status_code=status, headers=headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(BadQuery)
+    async def bad_query(request: Request, exc: BadQuery):
+        return _problem(request, 422, str(exc), exc.field)
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound):
+        return _problem(request, 404, str(exc))
+
+    @app.exception_handler(Withheld)
+    async def withheld(request: Request, exc: Withheld):
+        return _problem(request, 403, str(exc))
+
+    @app.exception_handler(CouncilError)
+    async def council_error(request: Request, exc: CouncilError):
+        if isinstance(exc, (IndexNotFound, IndexCorrupt, ModelMismatch)):
+            log.error("index unavailable: %s", exc)
+            return _problem(request, 503, "the index is unavailable; the details are in the server log")
+        log.error("error answering %s: %s", request.url.path, exc)
+        return _problem(request, 500, "the service could not answer; the details are in the server log")
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        parts, field = [], None
+        for e in errors:
+            loc = [str(x) for x in e.get("loc", ()) if x not in ("query", "body", "path")]
+            name = ".".join(loc) or "body"
+            field = field or name
+            msg = e.get("msg", "is not valid")
+            if e.get("type") == "json_invalid":
+                name, msg = "body", "is not valid JSON"
+            elif e.get("type") == "missing":
+                msg = "is required"
+            elif e.get("type") == "extra_forbidden":
+                msg = "is not a field this endpoint takes"
+            parts.append(f"{name}: {msg}")
+        return _problem(request, 422, "; ".join(parts) or "the request is not valid", field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "request refused"
+        if exc.status_code == 404 and message == "Not Found":
+            message = f"nothing at {request.url.path}"
+        elif exc.status_code == 405:
+            message = f"{request.method} is not allowed here"
+        return _problem(request, exc.status_code, message, headers=getattr(exc, "headers", None))
+
+
+# ------------------------------------------------------------------ the factory
+
+def create_app(settings: Settings | None = None, index: Index | None = None) -> FastAPI:
+    """Build the service. ``index`` (tests, or a CLI that has opened it) skips opening in lifespan."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if index is None:
+            opened = await run_in_threadpool(open_index, settings)
+            app.state.holder = IndexHolder(opened, owned=True)
+            log.info("serving %s (%s, %d chunks)", opened.gen, opened.embedder.model_id,
+                     opened.manifest.get("chunks", 0))
+        try:
+            yield
+        finally:
+            app.state.holder.close()
+
+    app = FastAPI(
+        title="Council papers search",
+        version="0.1.0",
+        summary="Semantic search and question answering over council committee papers.",
+        description=(
+            "Search passages (`GET /search`), ask a question (`POST /ask`), and read meetings, items "
+            "and original files by id. Ids contain slashes and are used as they are in paths.\n\n"
+            "Restricted (Part B) papers are visible only with `Authorization: Bearer <member token>`."),
+        lifespan=lifespan,
+        openapi_tags=[{"name": "search", "description": "Passages and answers with citations."},
+                      {"name": "browse", "description": "Meetings, items and source files by id."},
+                      {"name": "service", "description": "Health of the service and its index."}],
+    )
+    app.state.settings = settings
+    if index is not None:
+        app.state.holder = IndexHolder(index, owned=False)
+    install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(routes_html.router)
+    app.include_router(routes.router)
+    # the last added is outermost: headers on everything, then the 500 boundary, then the size limit
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(ErrorBoundary)
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def make_app() -> FastAPI:
+    """For ``uvicorn --factory api.app:make_app``: settings from the environment."""
+    return create_app(Settings())
