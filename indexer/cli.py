@@ -315,3 +315,6 @@ def eval_cmd(settings: Settings, corpus, gold, out_dir, work_dir, chunk_sizes, n
         raise click.BadParameter("use comma-separated whole numbers, e.g. 120,180,250", param_hint="--chunk-sizes")
     out = run_eval(corpus, gold, out_dir, work_dir, get_embedder(s.model), sizes, not no_abstention, s)
     click.echo(out.markdown)
+
+
+from . import cli_answers  # noqa: E402,F401  (registers `ask` and `recommendations`)

@@ -285,6 +285,9 @@ def update_index(
                           "chunks": len(chunks), "documents": [d.id for d in ps.documents]}
         for key in stale:
             known.pop(key, None)
+        from .tracker import rebuild_tracker
+
+        report.warnings.extend(rebuild_tracker(con))  # follow-ups cross files: rebuilt whole
         con.commit()
         con.close()
         vectors.save(new_gen / VECTORS)

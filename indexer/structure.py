@@ -3,18 +3,24 @@
 Pure functions over the text of one source. Everything returns character offsets into
 that text, so passages can always be traced back to the page they came from.
 
-- :func:`find_front_sheet` reads a ModernGov agenda front sheet (committee, date, time,
-  place, numbered agenda items with their "(Pages 9 - 14)" ranges and authors).
-- :func:`find_minutes` finds each "Minutes of the Meeting of ... held at ... on ..."
-  section, its numbered minutes, RESOLVED points and cross-references.
+- :func:`find_front_sheet` reads an agenda front sheet: a ModernGov sheet (committee,
+  "Time and Date", place, numbered items with their "(Pages 9 - 14)" ranges and authors),
+  or a notice ("You are requested to attend a Meeting of ... on 6th March, 2019 at 10.00 a.m.").
+- :func:`find_minutes` finds each minutes heading ("Minutes of the Meeting of ... held at
+  ... on ...", "MINUTES OF PROCEEDINGS AT MEETING OF ... HELD IN ... ON ..."), its numbered
+  minutes, RESOLVED points and cross-references.
 - :func:`find_documents` splits the rest of a pack into reports, briefing notes,
   appendices and work programmes.
 - :func:`find_tables` keeps the rows of tab-separated tables.
+
+A :class:`Layout` carries what a PDF adds around the text (running headers, "Page N"
+footers, page boundaries); for a text file it is empty.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, time
 
@@ -61,6 +67,85 @@ def trim_span(text: str, start: int, end: int) -> Span:
     return start, end
 
 
+PAGE_LINE_RE = re.compile(r"^Page\s+\d{1,4}$", re.I)  # a bare "Page N" footer
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Page furniture of a PDF: running header lines and the offsets where pages begin."""
+
+    running: frozenset[str] = frozenset()
+    page_starts: tuple[int, ...] = ()
+
+    def furniture(self, ln: Line) -> bool:
+        """Blank, a "Page N" footer or a running header: never content, never a title."""
+        t = ln.text
+        return not t or bool(PAGE_LINE_RE.match(t)) or ln.raw.strip() in self.running
+
+    def page_top(self, offset: int) -> int:
+        """Where the page holding ``offset`` begins (0 for text without pages)."""
+        k = bisect_right(self.page_starts, offset) - 1
+        return self.page_starts[k] if k >= 0 else 0
+
+
+def _line_at(lines: list[Line], offset: int) -> int:
+    """Index of the first line starting at or after ``offset``."""
+    lo, hi = 0, len(lines)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if lines[mid].start < offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _next_nonblank(lines: list[Line], i: int) -> int | None:
+    for j in range(i + 1, len(lines)):
+        if lines[j].text:
+            return j
+    return None
+
+
+def _joined(lines: list[Line], i: int, limit: int = 14, stop: re.Pattern | None = None) -> str:
+    """Up to ``limit`` non-blank lines from ``i`` as one string (a heading set over lines)."""
+    parts: list[str] = []
+    for ln in lines[i:]:
+        t = ln.text
+        if not t:
+            continue
+        if parts and stop is not None and stop.match(t):
+            break
+        parts.append(t)
+        if len(parts) >= limit:
+            break
+    return norm_heading(" ".join(parts))
+
+
+# OCR turns ordinals into marks: 6" February, 11™ JUNE, 1°" MAY, 21* January.
+_OCR_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[\"”“'’°™*?^]+(?=\s*[A-Za-z])")
+
+
+def norm_heading(s: str) -> str:
+    """Collapse spaces and repair OCR'd ordinals so the date and time can be read."""
+    return _OCR_ORDINAL.sub(r"\1", re.sub(r"\s+", " ", s.replace("**", ""))).strip()
+
+
+def committee_name(raw: str) -> tuple[str, str | None]:
+    """(committee, council) from a heading's committee phrase; capitals made readable."""
+    s = raw.strip(" ,.:;-–")
+    if s.isupper():
+        small = {"and", "of", "the", "for", "in", "on", "at"}
+        s = " ".join(w.lower() if w.lower() in small and k else w.capitalize()
+                     for k, w in enumerate(s.split()))
+    s = re.sub(r"\bSPC\b", "Strategic Policy Committee", s)
+    council = None
+    m = re.match(r"^((?:[\w&]+\s){1,5}Council)(?:[’']s|,)?\s+(?=\S)", s)
+    if m and not re.match(r"^(?:and|or)\b", s[m.end():], re.I):
+        council, s = m.group(1), s[m.end():]
+    return s.strip(" ,.:;-–"), council
+
+
 # ---------------------------------------------------------------- front sheet
 
 AGENDA_ITEM_RE = re.compile(
@@ -68,6 +153,14 @@ AGENDA_ITEM_RE = re.compile(
 )
 AUTHOR_RE = re.compile(r"^((?:Joint )?(?:Briefing Note|Report|Note)s? of (?:the )?.+)$", re.I)
 COUNCIL_RE = re.compile(r"^(?:[A-Z][\w'’.-]+\s){1,4}(?:City|County|Borough|District|Metropolitan)?\s*(?:and County )?Council$")
+# "You are requested to attend a Meeting of X to be held in ... on <date> at <time>"
+NOTICE_RE = re.compile(
+    r"(?:requested|invited) to attend (?:an? |the )?(?:[\w-]+ ){0,3}?meeting of (?:the )?(?P<committee>.{3,160}?)"
+    r",?\s+(?=to be held|which will be held|will be held|on (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|on \d)"
+    r"|\b(?:an? |the )(?:[\w-]+ )?meeting of (?:the )?(?P<committee2>.{3,160}?),?\s+(?:will|is to) be held\b",
+    re.I,
+)
+PLACE_RE = re.compile(r"\bheld (?:in|at) (?!\d)(?P<place>.{3,160}?),?\s+on\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -84,7 +177,7 @@ class AgendaEntry:
 @dataclass(frozen=True)
 class FrontSheet:
     committee: str
-    date: date
+    date: date | None  # None when the sheet prints no full date (the caller may know it)
     start_time: time | None
     place: str | None
     council: str | None
@@ -92,30 +185,22 @@ class FrontSheet:
     span: Span
 
 
-def _next_nonblank(lines: list[Line], i: int) -> int | None:
-    for j in range(i + 1, len(lines)):
-        if lines[j].text:
-            return j
-    return None
+def find_front_sheet(text: str, lines: list[Line], layout: Layout = Layout()) -> FrontSheet | None:
+    """Read a front sheet from the first lines, if there is one."""
+    return _moderngov_sheet(lines, layout) or _notice_sheet(lines)
 
 
-def find_front_sheet(text: str, lines: list[Line]) -> FrontSheet | None:
-    """Read a front sheet from the first 60 lines, if there is one."""
+def _moderngov_sheet(lines: list[Line], layout: Layout) -> FrontSheet | None:
     head = lines[:120]
     td = next((i for i, ln in enumerate(head) if ln.text.lower() in ("time and date", "date and time")), None)
     if td is None:
         return None
-    committee = next((head[j].text for j in range(td - 1, -1, -1) if head[j].text), None)
+    committee = next((head[j].text for j in range(td - 1, -1, -1) if not layout.furniture(head[j])), None)
     j = _next_nonblank(head, td)
     if committee is None or j is None:
         return None
     found = find_date(head[j].text)
-    if found is None:
-        return None
-    when = found[0]
-    start_time = parse_time(head[j].text)
     place = None
-    council = None
     entries: list[AgendaEntry] = []
     private = False
     in_agenda = False
@@ -141,23 +226,85 @@ def find_front_sheet(text: str, lines: list[Line]) -> FrontSheet | None:
                 page_end=int(p2 or p1) if p1 else None,
                 author=author, private=private, line=lines[i],
             ))
-    for ln in lines[:400]:
-        if COUNCIL_RE.match(ln.text):
-            council = ln.text
-            break
-    return FrontSheet(committee, when, start_time, place, council, tuple(entries),
-                      (lines[0].start if lines else 0, lines[-1].end if lines else 0))
+    council = next((ln.text for ln in lines[:400] if COUNCIL_RE.match(ln.text)), None)
+    return FrontSheet(committee, found[0] if found else None, parse_time(head[j].text), place,
+                      council, tuple(entries), (lines[0].start if lines else 0, lines[-1].end if lines else 0))
+
+
+_NOTICE_HINT = re.compile(r"\b(?:attend|held)\b", re.I)
+_AGENDA_NUM_RE = re.compile(r"^(?:Item\s+)?(?P<num>\d{1,2})\s*[.:]\s*(?P<title>[^\W\d_].{1,150})?$", re.I)
+
+
+def _notice_sheet(lines: list[Line]) -> FrontSheet | None:
+    """A notice of meeting: "... requested to attend a Meeting of X ... on <date> at <time>"."""
+    for i, ln in enumerate(lines[:150]):
+        if not _NOTICE_HINT.search(ln.text):
+            continue
+        window = _joined(lines, max(0, i - 2), limit=7)
+        m = NOTICE_RE.search(window)
+        if not m:
+            continue
+        after = window[m.end():m.end() + 260]
+        found = find_date(after)
+        if found is None:
+            continue
+        committee, council = committee_name(m.group("committee") or m.group("committee2"))
+        place = PLACE_RE.search(window[m.start():])
+        return FrontSheet(committee, found[0], parse_time(after), place and place.group("place"),
+                          council, tuple(_notice_entries(lines, i)), (lines[0].start, lines[-1].end))
+    return None
+
+
+def _notice_entries(lines: list[Line], after: int) -> list[AgendaEntry]:
+    """Numbered items after an "AGENDA" line: "1. Minutes", "Item 1." or "1." over its title."""
+    top = next((k for k in range(after, len(lines)) if lines[k].text.upper() == "AGENDA"), after)
+    cands: list[tuple[int, int, str]] = []
+    for k in range(top + 1, len(lines)):
+        m = _AGENDA_NUM_RE.match(lines[k].text)
+        if not m:
+            continue
+        title = m.group("title")
+        if title is None:
+            nxt = _next_nonblank(lines, k)
+            title = lines[nxt].text if nxt is not None and len(lines[nxt].text) < 150 else None
+        if title:
+            cands.append((k, int(m.group("num")), title))
+    chain = _longest_consecutive([(k, n) for k, n, _ in cands])
+    return [AgendaEntry(str(cands[c][1]), cands[c][2].strip().rstrip(".:"), None, None, None, False,
+                        lines[cands[c][0]]) for c in chain]
 
 
 # ---------------------------------------------------------------- minutes
 
-MINUTES_HEAD_RE = re.compile(r"^Minutes of (?:the )?(?:\w+ )?Meeting of (?:the )?(?P<committee>.+?)\s*$", re.I)
+# "Minutes of the Meeting of X", "MINUTES OF PROCEEDINGS AT SPECIAL MEETING OF THE X",
+# "Draft Minutes of Annual Meeting of X": the words are often set one or a few per line.
+MINUTES_HEAD_RE = re.compile(
+    r"^(?:draft )?minutes (?:of )?(?:the )?(?:proceedings (?:at|of) )?(?:the |an? )?"
+    r"(?:[\w'’-]+ ){0,3}?meeting of (?:the )?(?P<committee>.+)$", re.I | re.S)
+_COMMITTEE_END = re.compile(
+    r",?\s+(?:held\b|to (?:approve|consider|adopt)\b|on (?:mon|tues|wednes|thurs|fri|satur|sun)day\b)"
+    r"|,?\s+(?:a|the) (?:\w+ )?meeting of\b", re.I)
+_HEAD_STOP = re.compile(
+    r"^(?:present\b|members\b|in attendance\b|in the chair\b|apologies\b|attendance\b|\d{1,3}\.\s)", re.I)
+_PRESENT_RE = re.compile(r"\b(?:present|in attendance|attendance|in the chair)\b", re.I)
 HELD_RE = re.compile(r"\bheld\b", re.I)
-MINUTE_RE = re.compile(r"^(?P<num>\d{1,3})\.\s+(?P<title>[^\W\d_].{1,200})$")
+MINUTE_RE = re.compile(r"^(?P<num>\d{1,3})\.\s*(?P<title>[^\W\d_].{1,200})$")
+MINUTE_NUM_RE = re.compile(r"^(?:(?P<num>\d{1,3})\.|Item\s+(?P<inum>\d{1,3})\s*[.:]?)$", re.I)
+ITEM_MINUTE_RE = re.compile(r"^Item\s+(?P<num>\d{1,3})\s*[.:]\s*(?P<title>[^\W\d_].{1,200})$", re.I)
 CLOSED_RE = re.compile(r"^\(?\s*(?:The )?Meeting closed at .*\)?$", re.I)
 RESOLVED_RE = re.compile(r"^(?:RESOLVED|RECOMMENDED)\b")
 POINT_RE = re.compile(r"^\s*(?:[-•*]\s*)?(?:\*\*)?\s*(?P<p>\d{1,2})\s*[.)]\s*(?:\*\*)?\s*(?P<rest>.*)$")
 XREF_RE = re.compile(r"\b(?:[Ff]urther to )?[Mm]inutes? (?:No\.? ?)?(?P<num>\d{1,3})(?:/(?P<yy>\d{2,4}))?\b")
+
+
+@dataclass(frozen=True)
+class MinutesHeading:
+    line: int  # index of the heading's first line
+    committee: str
+    council: str | None
+    date: date
+    start_time: time | None
+    place: str | None
 
 
 @dataclass(frozen=True)
@@ -195,74 +342,118 @@ def _longest_consecutive(cands: list[tuple[int, int]]) -> list[int]:
     return longest
 
 
-def find_minutes(text: str, lines: list[Line], stop_at: list[int] | None = None) -> list[MinuteSection]:
+def minutes_heading(lines: list[Line], i: int) -> MinutesHeading | None:
+    """Read the minutes heading that starts on line ``i``, if it names a meeting and its date."""
+    if not re.match(r"^(?:draft\s+)?minutes\b", lines[i].text, re.I):
+        return None
+    window = _joined(lines, i, stop=_HEAD_STOP)
+    m = MINUTES_HEAD_RE.match(window)
+    if not m:
+        return None
+    rest = m.group("committee")
+    end = _COMMITTEE_END.search(rest)
+    committee, council = committee_name(rest[:end.start()] if end else rest)
+    if not committee or len(committee) > 150:
+        return None
+    after = rest[end.start():] if end else rest
+    held = HELD_RE.search(after)
+    found = find_date(after[held.start():] if held else after)
+    if found is None:
+        return None
+    tail = (after[held.start():] if held else after)[found[1]:]
+    place = PLACE_RE.search(after)
+    return MinutesHeading(i, committee, council, found[0], parse_time(tail) or parse_time(after),
+                          place.group("place") if place else None)
+
+
+def find_minutes(text: str, lines: list[Line], stop_at: list[int] | None = None,
+                 layout: Layout = Layout()) -> list[MinuteSection]:
     """Every minutes section in ``lines``; ``stop_at`` are offsets where other documents begin."""
     stops = sorted(stop_at or [])
-    heads: list[tuple[int, str, date, time | None]] = []
-    for i, ln in enumerate(lines):
-        m = MINUTES_HEAD_RE.match(ln.text)
-        if not m:
-            continue
-        window = " ".join(lines[k].text for k in range(i, min(i + 4, len(lines))))
-        held = HELD_RE.search(window)
-        found = find_date(window[held.start():]) if held else None
-        if not found:
-            continue
-        committee = re.split(r"\s+held\b", m.group("committee"), flags=re.I)[0].strip(" ,")
-        heads.append((i, committee, found[0], parse_time(window[held.start():])))
+    heads = [h for i in range(len(lines)) if (h := minutes_heading(lines, i)) and _has_attendance(lines, i)]
     sections: list[MinuteSection] = []
-    for h, (i, committee, when, start_time) in enumerate(heads):
+    for h, head in enumerate(heads):
+        i = head.line
         start_line = i
         # the council's name line just above the heading belongs to the minutes
         k = i - 1
-        while k >= 0 and not lines[k].text:
+        while k >= 0 and layout.furniture(lines[k]) and lines[k].start >= layout.page_top(lines[i].start):
             k -= 1
-        council = None
-        if k >= 0 and COUNCIL_RE.match(lines[k].text) and i - k <= 2:
+        council = head.council
+        if k >= 0 and COUNCIL_RE.match(lines[k].text) and i - k <= 3:
             start_line, council = k, lines[k].text
-        limit = lines[heads[h + 1][0]].start if h + 1 < len(heads) else len(text)
+        start = _snap_to_page(lines, start_line, layout)
+        limit = lines[heads[h + 1].line].start if h + 1 < len(heads) else len(text)
         limit = min([s for s in stops if s > lines[i].end] + [limit])
         end = limit
-        closed_line = None
         for ln in lines[i:]:
             if ln.start >= limit:
                 break
-            if CLOSED_RE.match(ln.text) or ln.text.lower() == "this page is intentionally left blank":
-                closed_line = ln
+            if CLOSED_RE.match(ln.text):
+                end = ln.end
                 break
-        if closed_line is not None:
-            end = closed_line.end if CLOSED_RE.match(closed_line.text) else closed_line.start
+            if ln.text.lower() == BLANK_PAGE:
+                end = ln.start
+                break
         sec_lines = [ln for ln in lines[i + 1:] if ln.start < end]
-        place = None
-        for ln in sec_lines[:4]:
-            pm = re.search(r"\bheld (?:at|in) (?!\d)(.+?)(?: on | at \d|$)", ln.text)
-            if pm:
-                place = pm.group(1).strip(" ,")
-        minutes = _read_minutes(text, sec_lines, end)
-        sections.append(MinuteSection(committee, when, start_time, council, place,
-                                      trim_span(text, lines[start_line].start, end), tuple(minutes)))
+        minutes = _read_minutes(text, sec_lines, end, layout)
+        sections.append(MinuteSection(head.committee, head.date, head.start_time, council, head.place,
+                                      trim_span(text, start, end), tuple(minutes)))
     return sections
 
 
-def _read_minutes(text: str, sec_lines: list[Line], end: int) -> list[Minute]:
-    cands = [(idx, int(m.group("num"))) for idx, ln in enumerate(sec_lines)
-             if (m := MINUTE_RE.match(ln.text)) and not ln.raw.lstrip().startswith(("-", "•"))]
-    chain = [cands[c] for c in _longest_consecutive(cands)]
+def _has_attendance(lines: list[Line], i: int) -> bool:
+    """A real minutes heading is followed by who was present (an agenda line is not)."""
+    seen = 0
+    for ln in lines[i + 1:]:
+        if not ln.text:
+            continue
+        if _PRESENT_RE.search(ln.text[:40]):
+            return True
+        seen += 1
+        if seen > 30:
+            return False
+    return False
+
+
+def _snap_to_page(lines: list[Line], k: int, layout: Layout) -> int:
+    """In a PDF a document begins at the top of its page: take in the running header above."""
+    start = lines[k].start
+    top = layout.page_top(start)
+    if not layout.page_starts or top == start:
+        return start
+    j = _line_at(lines, top)
+    return top if all(layout.furniture(ln) for ln in lines[j:k]) else start
+
+
+def _read_minutes(text: str, sec_lines: list[Line], end: int, layout: Layout = Layout()) -> list[Minute]:
+    cands: list[tuple[int, int, str, int]] = []  # (line index, number, title, title line index)
+    for idx, ln in enumerate(sec_lines):
+        t = ln.text
+        if ln.raw.lstrip().startswith(("-", "•")):
+            continue
+        if m := (MINUTE_RE.match(t) or ITEM_MINUTE_RE.match(t)):
+            cands.append((idx, int(m.group("num")), m.group("title"), idx))
+        elif m := MINUTE_NUM_RE.match(t):  # "1." alone, its title on the next line
+            nxt = next((j for j in range(idx + 1, min(idx + 4, len(sec_lines)))
+                        if not layout.furniture(sec_lines[j])), None)
+            if nxt is not None and re.match(r"^[^\W\d_].{1,150}$", sec_lines[nxt].text):
+                cands.append((idx, int(m.group("num") or m.group("inum")), sec_lines[nxt].text, nxt))
+    chain = [cands[c] for c in _longest_consecutive([(c[0], c[1]) for c in cands])]
     private_from = next((ln.start for ln in sec_lines if ln.text.lower() == "private business"), None)
     out: list[Minute] = []
-    for n, (idx, num) in enumerate(chain):
-        title_line = sec_lines[idx]
+    for n, (idx, num, title, tidx) in enumerate(chain):
+        title_line = sec_lines[tidx]
         body_end = sec_lines[chain[n + 1][0]].start if n + 1 < len(chain) else end
-        title = MINUTE_RE.match(title_line.text).group("title").strip().rstrip(".")
-        body = trim_span(text, title_line.end, body_end)
+        body = trim_span(text, title_line.end, max(body_end, title_line.end))
         # a "Private Business" heading just before the next minute is not part of this body
         tail = text[body[0]:body[1]]
         for marker in ("Private Business", "Public Business"):
             if tail.rstrip("*# \n").endswith(marker):
                 body = trim_span(text, body[0], body[0] + tail.rstrip("*# \n").rfind(marker))
         out.append(Minute(
-            number=str(num), title=title, title_line=title_line, body_span=body,
-            resolutions=tuple(find_resolutions(text, body)),
+            number=str(num), title=clean(title).strip().rstrip(".:").strip(), title_line=title_line,
+            body_span=body, resolutions=tuple(find_resolutions(text, body)),
             cross_refs=tuple(find_cross_refs(text, body)),
             private=private_from is not None and title_line.start > private_from,
         ))
@@ -285,19 +476,15 @@ def find_resolutions(text: str, span: Span) -> list[Resolution]:
                 points.append((m.group("p"), ln.start, ln.end))
             elif points:
                 points[-1] = (points[-1][0], points[-1][1], ln.end)
-            elif len(ln.text) > 0 and not points and ln is block[1]:
-                # a lead-in continued on the next line belongs to the unnumbered form
-                pass
         if not points:
             blk = trim_span(text, block[0].start, block[-1].end)
             out.append(Resolution(None, _clean_block(text[blk[0]:blk[1]]), blk))
             continue
         for p, a, z in points:
             sp = trim_span(text, a, z)
-            body = POINT_RE.match(text[sp[0]:sp[1]].split("\n", 1)[0])
-            first = body.group("rest") if body else ""
-            rest = text[sp[0]:sp[1]].split("\n", 1)[1] if "\n" in text[sp[0]:sp[1]] else ""
-            out.append(Resolution(p, _clean_block(first + "\n" + rest), sp))
+            first_line, _, rest = text[sp[0]:sp[1]].partition("\n")
+            body = POINT_RE.match(first_line)
+            out.append(Resolution(p, _clean_block((body.group("rest") if body else "") + "\n" + rest), sp))
     return out
 
 
@@ -320,13 +507,15 @@ SUBJECT_RE = re.compile(r"^(?:Subject|Title)\s*:\s*(?P<title>.+)$", re.I)
 TO_RE = re.compile(r"^To\s*:\s*\S", re.I)
 WP_RE = re.compile(r"^Please see page \d+ onwards", re.I)
 APPENDIX_RE = re.compile(r"^Appendix\s+(?:[A-Z]|\d{1,2})\b(?:\s*[-–:]\s*.{0,80})?$", re.I)
+_LISTED_APPENDIX = re.compile(r"^Appendix\s+(?:[A-Z]|\d{1,2})\s*[-–:]\s*(?P<title>.{8,80})$", re.I)
 BLANK_PAGE = "this page is intentionally left blank"
-_STOP_BACKUP = re.compile(r"(@|^(contact|tel\b|e-?mail|authors?\b|name:|name\t|job title|directorate|date:|signed)|intentionally left blank)", re.I)
+_STOP_BACKUP = re.compile(r"(@|^(contact|tel\b|e-?mail|authors?\b|name:|name\t|job title|directorate|date:|signed)"
+                          r"|intentionally left blank)", re.I)
 
 
 @dataclass
 class DocSegment:
-    kind: str  # "briefing" | "report" | "work_programme" | "appendix" | "continuation"
+    kind: str  # "briefing" | "report" | "work_programme" | "appendix" | "continuation" | "leading"
     start: int
     end: int = -1
     title: str | None = None
@@ -335,19 +524,21 @@ class DocSegment:
     extras: dict = field(default_factory=dict)
 
 
-def _backup(lines: list[Line], i: int, floor: int) -> int:
+def _backup(lines: list[Line], i: int, floor: int, layout: Layout) -> int:
     """From an anchor line, walk back over a short cover block; return the start line."""
     start = i
     seen = 0
     k = i - 1
     blanks = 0
     while k > floor and seen < 16:
-        t = lines[k].text
+        ln = lines[k]
+        t = ln.text
         blanks = 0 if t else blanks + 1
         if blanks >= 2:  # two blank lines: the previous document ended here
             break
         if t:
-            if len(t) > 90 or _STOP_BACKUP.search(t) or t.endswith((".", ";")):
+            if (len(t) > 90 or _STOP_BACKUP.search(t) or t.endswith((".", ";"))
+                    or layout.furniture(ln)):
                 break
             seen += 1
             start = k
@@ -355,53 +546,73 @@ def _backup(lines: list[Line], i: int, floor: int) -> int:
     return start
 
 
-def find_documents(text: str, lines: list[Line], taken: list[Span]) -> list[DocSegment]:
+def _anchor_kind(lines: list[Line], i: int, last_doc_line: int, listed: list[str]) -> str | None:
+    t = lines[i].text
+    if BRIEFING_RE.match(t):
+        return "briefing" if "briefing" in t.lower() else "report"
+    if TO_RE.match(t) and i - last_doc_line > 8:
+        return "briefing"
+    if SUBJECT_RE.match(t) and i - last_doc_line > 14:
+        return "report"
+    if WP_RE.match(t):
+        return "work_programme"
+    if APPENDIX_RE.match(t) and _standalone_appendix(lines, i):
+        return "appendix"
+    if t.lower() == BLANK_PAGE:
+        return "continuation"
+    if listed and len(t) < 120 and not _LISTED_APPENDIX.match(t):
+        low = _fold(t)
+        if any(low.startswith(title) for title in listed) and not lines[i - 1].text if i else True:
+            return "appendix"  # the heading of an appendix named in a "List of Appendices"
+    return None
+
+
+def _fold(s: str) -> str:
+    return re.sub(r"[\s\-–—]+", " ", s.lower()).strip()
+
+
+def find_documents(text: str, lines: list[Line], taken: list[Span],
+                   layout: Layout = Layout()) -> list[DocSegment]:
     """Split the lines not covered by ``taken`` (front sheet, minutes) into documents."""
+    taken_starts = sorted(a for a, _ in taken)
 
     def free(ln: Line) -> bool:
         return not any(a <= ln.start < b for a, b in taken)
 
     anchors: list[tuple[int, str]] = []
+    listed: list[str] = []
     last_doc_line = -10
-    first_free = next((i for i, ln in enumerate(lines) if free(ln) and ln.text), None)
     for i, ln in enumerate(lines):
         if not free(ln):
             continue
-        t = ln.text
-        kind = None
-        if BRIEFING_RE.match(t):
-            kind = "briefing" if "briefing" in t.lower() else "report"
-        elif TO_RE.match(t) and i - last_doc_line > 8:
-            kind = "briefing"
-        elif SUBJECT_RE.match(t) and i - last_doc_line > 14:
-            kind = "report"
-        elif WP_RE.match(t):
-            kind = "work_programme"
-        elif APPENDIX_RE.match(t) and _standalone_appendix(lines, i):
-            kind = "appendix"
-        elif t.lower() == BLANK_PAGE:
-            kind = "continuation"
-        if kind is None and i == first_free:
-            kind = "leading"
+        kind = _anchor_kind(lines, i, last_doc_line, listed)
+        if (m := _LISTED_APPENDIX.match(ln.text)) and not _standalone_appendix(lines, i):
+            listed.append(_fold(re.split(r"\s+[-–—]\s+", m.group("title"))[0]))
         if kind:
             anchors.append((i, kind))
             if kind != "continuation":
                 last_doc_line = i
     segs: list[DocSegment] = []
     floor = -1
-    for n, (i, kind) in enumerate(anchors):
+    for i, kind in anchors:
+        # a cover never reaches back over taken text or onto the previous page
+        floor = max(floor, _last_taken_line(lines, i, taken), _line_at(lines, layout.page_top(lines[i].start)) - 1)
         if kind == "continuation":
             start_line = i + 1
             if start_line >= len(lines):
                 continue
-        elif kind in ("appendix", "leading"):
+        elif kind == "appendix":
             start_line = i
         else:
-            start_line = _backup(lines, i, floor)
+            start_line = _backup(lines, i, floor, layout)
         floor = i
-        segs.append(DocSegment(kind, lines[start_line].start, anchor=i))
-    # close segments, drop empty continuations, read titles
-    taken_starts = sorted(a for a, _ in taken)
+        start = lines[start_line].start if kind == "continuation" else _snap_to_page(lines, start_line, layout)
+        segs.append(DocSegment(kind, start, anchor=i))
+    # text before the first cover (a whole file with no cover of its own) is a "leading" segment
+    first = next((k for k, ln in enumerate(lines) if free(ln) and not layout.furniture(ln)), None)
+    if first is not None and (not segs or lines[first].start < segs[0].start):
+        segs.insert(0, DocSegment("leading", _snap_to_page(lines, first, layout), anchor=first))
+    # close segments, drop those without content, read titles
     out: list[DocSegment] = []
     for n, seg in enumerate(segs):
         nxt = segs[n + 1].start if n + 1 < len(segs) else len(text)
@@ -412,13 +623,21 @@ def find_documents(text: str, lines: list[Line], taken: list[Span]) -> list[DocS
         if seg.kind == "continuation":
             # a blank page in the middle of a segment ends that one; what follows
             # without a cover of its own continues the same agenda item
-            seg.start = min((ln.start for ln in lines[seg.anchor + 1:] if ln.text and ln.start < seg.end), default=seg.end)
+            seg.start = min((ln.start for ln in lines[seg.anchor + 1:]
+                             if ln.start < seg.end and not layout.furniture(ln)), default=seg.end)
         seg.start, seg.end = trim_span(text, seg.start, seg.end)
-        if seg.end - seg.start < 40:
+        content = [ln for ln in lines[_line_at(lines, seg.start):_line_at(lines, seg.end)]
+                   if not layout.furniture(ln)]
+        if sum(len(ln.text) for ln in content) < 40:
             continue
-        _read_title(seg, lines)
+        _read_title(seg, content)
         out.append(seg)
     return out
+
+
+def _last_taken_line(lines: list[Line], i: int, taken: list[Span]) -> int:
+    before = [b for a, b in taken if b <= lines[i].start]
+    return _line_at(lines, max(before)) - 1 if before else -1
 
 
 def _standalone_appendix(lines: list[Line], i: int) -> bool:
@@ -431,19 +650,19 @@ def _standalone_appendix(lines: list[Line], i: int) -> bool:
     return not (APPENDIX_RE.match(nb(-1)) or APPENDIX_RE.match(nb(1)))
 
 
-def _read_title(seg: DocSegment, lines: list[Line]) -> None:
-    seg_lines = [ln for ln in lines if seg.start <= ln.start < seg.end and ln.text]
-    for ln in seg_lines[:30]:
+def _read_title(seg: DocSegment, content: list[Line]) -> None:
+    """Subject line, else the first content line that is not a council name; author if stated."""
+    for ln in content[:30]:
         m = SUBJECT_RE.match(ln.text)
         if m:
             seg.title = m.group("title").strip()
             break
     if seg.kind == "work_programme":
         seg.title = seg.title or "Work Programme"
-    if seg.title is None and seg_lines:
-        first = [ln.text for ln in seg_lines[:3] if not COUNCIL_RE.match(ln.text)]
-        seg.title = (first[0] if first else seg_lines[0].text)[:120]
-    for ln in seg_lines:
+    if seg.title is None and content:
+        first = [ln.text for ln in content[:3] if not COUNCIL_RE.match(ln.text)]
+        seg.title = (first[0] if first else content[0].text)[:120]
+    for ln in content:
         m = re.match(r"^(?:Authors?|Report Author)s?\s*:\s*(.+)$", ln.text, re.I)
         if m:
             seg.author = m.group(1).strip()
