@@ -28,7 +28,7 @@ browser:
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; fi
 
 index: install
-	@if [ ! -f $(INDEX)/manifest.json ]; then $(BIN)/council index corpus --index-dir $(INDEX); fi
+	@if [ ! -f $(INDEX)/CURRENT ]; then $(BIN)/council index corpus --index-dir $(INDEX); fi
 
 run: index
 	$(BIN)/council serve --index-dir $(INDEX) --host 127.0.0.1 --port 8000
