@@ -135,9 +135,10 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
         fused = fuse([(dense, cfg.dense_weight), (sparse, cfg.bm25_weight)], cfg)
     if not fused:
         return []
-    rows = {r["rowid"]: r for r in _rows(index, list(fused))}
-    _boost(fused, rows, query, cfg)
+    if (cfg.minute_boost and MINUTE_IN_QUERY.search(query)) or cfg.title_boost:
+        _boost(fused, {r["rowid"]: r for r in _light_rows(index, list(fused))}, query, cfg)
     best = sorted(fused, key=lambda c: (-fused[c], c))[:k]
+    rows = {r["rowid"]: r for r in _rows(index, best)}
     dense_rank = {cid: i for i, (cid, _) in enumerate(dense, start=1)}
     dense_score = dict(dense)
     bm25_rank = {cid: i for i, (cid, _) in enumerate(sparse, start=1)}
@@ -177,6 +178,22 @@ JOIN items i ON i.id = c.item_id
 LEFT JOIN meetings pm ON pm.id = d.published_for
 WHERE c.rowid IN ({})
 """
+
+
+LIGHT_SQL = """
+SELECT c.rowid, i.number, i.title AS item_title, i.kind, m.date
+FROM chunks c JOIN items i ON i.id = c.item_id JOIN meetings m ON m.id = c.meeting_id
+WHERE c.rowid IN ({})
+"""
+
+
+def _light_rows(index: Index, ids: list[int]):
+    """Only what the boosts read, for every fused candidate."""
+    out = []
+    for s in range(0, len(ids), 900):
+        part = ids[s:s + 900]
+        out += index.query(LIGHT_SQL.format(",".join("?" * len(part))), part)
+    return out
 
 
 def _rows(index: Index, ids: list[int]):
