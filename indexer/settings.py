@@ -40,4 +40,3 @@ class Settings(BaseSettings):
         None, description="Token that members and officers present to see restricted (Part B) papers."
     )
     max_request_bytes: int = Field(1_000_000, description="Largest request body the API accepts.")
-    llm_url: str | None = Field(None, description="OpenAI-compatible chat endpoint for optional generative answers (off when unset).")

@@ -1,0 +1,23 @@
+"""Every setting is documented in the README, and settings come from the environment when built."""
+
+from pathlib import Path
+
+from indexer.settings import Settings
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_every_setting_is_documented_in_the_readme():
+    missing = [n for n in Settings.model_fields if f"`COUNCIL_{n.upper()}`" not in README]
+    assert not missing, f"add these to the README's settings table: {missing}"
+
+
+def test_every_setting_has_a_description():
+    assert all(f.description for f in Settings.model_fields.values())
+
+
+def test_settings_read_the_environment_when_built(monkeypatch, tmp_path):
+    monkeypatch.setenv("COUNCIL_INDEX_DIR", str(tmp_path))
+    monkeypatch.setenv("COUNCIL_CHUNK_WORDS", "120")
+    s = Settings()
+    assert s.index_dir == tmp_path and s.chunk_words == 120
