@@ -26,7 +26,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -163,10 +163,6 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413, by Content-Length or while streaming."""
 
@@ -185,29 +181,38 @@ class BodyLimit:
                 return await _send_json(send, 400, {"detail": "Content-Length is not a number", "field": None})
             if too_big:
                 return await _send_json(send, 413, _too_large(self.limit))
+        # No (or a lying) Content-Length: count while the body streams in. Past the limit we answer
+        # 413 at once and tell the app the client has gone, then drop whatever it still sends.
         seen = 0
-        started = False
+        started = rejected = False
 
         async def counting_receive():
-            nonlocal seen
+            nonlocal seen, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise _TooLarge
+                    rejected = True
+                    if not started:
+                        await _send_json(send, 413, _too_large(self.limit))
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message):
+        async def guarded_send(message):
             nonlocal started
+            if rejected:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await _send_json(send, 413, _too_large(self.limit))
+            await self.app(scope, counting_receive, guarded_send)
+        except Exception:
+            if not rejected:
+                raise
 
 
 def _too_large(limit: int) -> dict:

@@ -86,6 +86,7 @@ def _date_label(value) -> str:
 def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict]:
     """Cards for results in the result contract (search results or an answer's citations)."""
     links = browse.chunk_links(index, [r["id"] for r in results], include_restricted=member)
+    withheld = browse.withheld_files(index, include_restricted=member)
     cards = []
     for n, r in enumerate(results, start=1):
         link = links.get(r["id"], {})
@@ -101,7 +102,8 @@ def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict
             "text": r.get("text", ""), "citation": r.get("citation", ""),
             "href": item_href(link["item_id"], r["id"]) if link else None,
             "meeting_href": meeting_href(link["meeting_id"]) if link else None,
-            "source_href": source_href(link["document_id"], link.get("pdf_page")) if link else None,
+            "source_href": source_href(link["document_id"], link.get("pdf_page"))
+            if link and link["path"] not in withheld else None,
         })
     return cards
 
@@ -148,7 +150,7 @@ def _page(request: Request, name: str, ctx: dict, status_code: int = 200) -> HTM
 
 # ------------------------------------------------------------------ pages
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def home(
     request: Request,
     q: str | None = None,
@@ -186,28 +188,31 @@ def home(
     return _page(request, "index.html", ctx, status)
 
 
-@router.get("/view/meetings", response_class=HTMLResponse)
+@router.api_route("/view/meetings", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def meetings_page(request: Request, index: Index = Depends(get_index), member: bool = Depends(is_member)):
     ms = browse.list_meetings(index, include_restricted=member)
     return _page(request, "meetings.html", {"meetings": ms, "member": member})
 
 
-@router.get("/view/meetings/{meeting_id:path}", response_class=HTMLResponse)
+@router.api_route("/view/meetings/{meeting_id:path}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def meeting_page(request: Request, meeting_id: str, index: Index = Depends(get_index),
                  member: bool = Depends(is_member)):
     m = browse.get_meeting(index, meeting_id, include_restricted=member)
+    withheld = browse.withheld_files(index, include_restricted=member)
     for d in m["documents"]:
-        d["href"] = source_href(d["id"], d["pdf_page_start"])
+        d["href"] = source_href(d["id"], d["pdf_page_start"]) if d["path"] not in withheld else None
     return _page(request, "meeting.html", {"m": m, "member": member})
 
 
-@router.get("/view/items/{item_id:path}", response_class=HTMLResponse)
+@router.api_route("/view/items/{item_id:path}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def item_page(request: Request, item_id: str, highlight: str | None = None,
               index: Index = Depends(get_index), member: bool = Depends(is_member)):
     it = browse.get_item(index, item_id, include_restricted=member, highlight=highlight or None)
     hl = it["highlight"]
+    withheld = browse.withheld_files(index, include_restricted=member)
     for n, s in enumerate(it["sections"]):
-        s["source_href"] = source_href(s["document_id"], s["pdf_page_start"]) if s["document_id"] else None
+        s["source_href"] = (source_href(s["document_id"], s["pdf_page_start"])
+                            if s["document_id"] and s["path"] not in withheld else None)
         if hl and hl["section"] == n:
             t = s["text"]
             s["parts"] = (t[:hl["start"]], t[hl["start"]:hl["end"]], t[hl["end"]:])

@@ -3,22 +3,543 @@
 { "question": str, "answered": bool, "answer": str,
   "citations": [result objects as in the retrieval contract],
   "timeline": [ {"meeting_date", "kind", "text", "citation"} ] }
+
+The answer is extractive: the sentences of the retrieved passages that best answer the
+question, each quoted verbatim (whitespace collapsed, markdown ``**`` dropped) and followed by
+``[n]`` markers into ``citations``. Nothing is paraphrased, so every sentence can be found in
+the passage it cites.
+
+A sentence's score mixes three signals (weights measured on ``eval/gold.jsonl``, see
+``eval/README.md``): the idf-weighted share of the question's words it contains, its own
+embedding similarity to the question, and its passage's similarity to the question.
+
+The system abstains (``answered: false``) when the best passage is not similar enough to the
+question (``settings.abstain_threshold``, on the cosine of the best retrieved passage) or when
+the passages miss the question's distinctive words (:data:`COVERAGE_MIN`). Both thresholds
+were chosen on the gold set's unanswerable questions with all-MiniLM-L6-v2.
+
+Follow-up questions ("what happened to ...", "progress on ...") also get a timeline from the
+recommendations tracker (built by :mod:`indexer.tracker`), read by the second half of this
+module: :func:`find_recommendations`, :func:`recommendation`, :func:`cross_references`.
 """
 
 from __future__ import annotations
 
+import logging
+import re
+from datetime import date
+
+import numpy as np
+
+from .dates import long_date
 from .index import Index
-from .results import Filters
+from .results import Filters, SearchResult, check_query
 from .search import RetrievalConfig, search
+from .tracker import Idf, content_words
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ABSTAIN = 0.35  # cosine of the best passage; settings.abstain_threshold overrides it
+COVERAGE_MIN = 0.5  # idf-weighted share of the question's words that the passages contain
+MAX_SENTENCES = 3
+MAX_ANSWER_WORDS = 90
+W_WORDS, W_SENTENCE, W_PASSAGE = 1.0, 1.0, 0.5
+SENTENCE_POOL = 40  # candidate sentences embedded per question
+
+# Words of the question form, not of its subject.
+_QUESTION_STOP = {w for w in content_words(
+    "how many much what which who whom whose when where why did does do was were is are has have had "
+    "there their them tell me about get got give gave say said happen happened happening many much "
+    "please know any anything something still ever")}
+
+
+# ---------------------------------------------------------------------------- sentences
+
+def norm(text: str) -> str:
+    """Whitespace collapsed and markdown ** markers dropped: how answer sentences are quoted."""
+    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
+
+
+_ABBREV = {
+    "e.g", "i.e", "etc", "cllr", "mr", "mrs", "ms", "dr", "no", "nos", "st", "approx", "vs", "ltd", "co",
+    "prof", "rev", "cf", "fig", "para", "paras", "ref", "inc", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+    "sep", "sept", "oct", "nov", "dec", "a.m", "p.m", "govt", "dept", "est", "max", "min", "op", "cit", "al",
+}
+_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9£•])")
+_BULLET = re.compile(r"^\s*(?:[-•*▪●]\s*)?(?:\d{1,2}(?:\.\d{1,2})+\s+|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+)?(?:[-•*]\s*)?")
+
+
+def _units(text: str) -> list[str]:
+    """Lines of a passage as reading units: a bullet, a table row, or a paragraph (a paragraph
+    broken by a page break continues when the next line starts in lower case)."""
+    units: list[str] = []
+    prev_blank = False
+    for line in text.split("\n"):
+        if not line.strip():
+            prev_blank = True
+            continue
+        stripped = line.strip()
+        is_new = "\t" in line or re.match(r"^(?:[-•*▪●]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s", stripped)
+        cont = (units and not is_new and stripped[:1].islower() and "\t" not in units[-1]
+                and not units[-1].rstrip("*").rstrip().endswith((".", "!", "?", ":")))
+        if cont and (prev_blank or not units[-1].endswith(":")):
+            units[-1] += " " + stripped
+        else:
+            units.append(stripped)
+        prev_blank = False
+    return units
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a passage, normalised with :func:`norm`; each is a substring of
+    ``norm(text)``. Splits after . ! ? before a capital or digit, but not after "e.g.",
+    "Cllr.", initials ("M. Mutton") or inside numbers ("1.1", "£1.5m"); list bullets and
+    numbering ("- 8.2 ", "2) ") are dropped from the front of a unit."""
+    out: list[str] = []
+    for unit in _units(text):
+        u = norm(unit)
+        if "\t" not in unit:
+            u = _BULLET.sub("", u, count=1)
+        start = 0
+        for m in _BOUNDARY.finditer(u):
+            before = u[start:m.start()].rsplit(" ", 1)[-1].lower().strip("(\"“")
+            if before in _ABBREV or re.fullmatch(r"[a-z]", before) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", before):
+                continue
+            piece = u[start:m.end()].strip()
+            if piece:
+                out.append(piece)
+            start = m.end()
+        tail = u[start:].strip()
+        if tail:
+            out.append(tail)
+    return [s for s in out if len(s) > 1 and re.search(r"[A-Za-z0-9]", s)]
+
+
+# ---------------------------------------------------------------------------- helpers
+
+def question_words(question: str) -> list[str]:
+    return [w for w in dict.fromkeys(content_words(question)) if w not in _QUESTION_STOP]
+
+
+_IDF_CACHE: dict[int, tuple[object, Idf]] = {}
+
+
+def index_idf(index: Index) -> Idf:
+    """Document frequencies of words over the index's passages (stored by the tracker)."""
+    key = id(index)
+    hit = _IDF_CACHE.get(key)
+    if hit is not None and hit[0] is index.gen:
+        return hit[1]
+    try:
+        n = int(index.query("SELECT value FROM tracker_meta WHERE key='passages'")[0][0])
+        idf = Idf(df={r[0]: r[1] for r in index.query("SELECT word, df FROM tracker_words")}, n=n)
+    except Exception:  # an index built before the tracker: count them now
+        idf = Idf(r[0] for r in index.query("SELECT text FROM chunks"))
+    _IDF_CACHE[key] = (index.gen, idf)
+    return idf
+
+
+def passage_vectors(index: Index, chunk_ids: list[str]) -> dict[str, np.ndarray]:
+    if not chunk_ids:
+        return {}
+    rows = index.query(f"SELECT rowid, id FROM chunks WHERE id IN ({','.join('?' * len(chunk_ids))})", chunk_ids)
+    vecs = index.vectors.vectors_for(np.array([r[0] for r in rows], dtype=np.int64))
+    return {r[1]: v for r, v in zip(rows, vecs)}
+
+
+def weighted_share(words: list[str], have: set[str], idf: Idf) -> float:
+    total = sum(idf(w) for w in words)
+    return sum(idf(w) for w in words if w in have) / total if total else 0.0
+
+
+def searched_scope(index: Index, filters: Filters) -> str:
+    """"Education and Children's Services Scrutiny Board (2), 6 April 2017 – 16 March 2023"."""
+    where, args = [], []
+    if filters.committee:
+        where.append("(committee = ? OR lower(committee) LIKE ?)")
+        args += [filters.committee, f"%{filters.committee.lower()}%"]
+    if filters.date_from:
+        where.append("date >= ?")
+        args.append(filters.date_from.isoformat())
+    if filters.date_to:
+        where.append("date <= ?")
+        args.append(filters.date_to.isoformat())
+    rows = index.query("SELECT committee, MIN(date) AS lo, MAX(date) AS hi FROM meetings"
+                       + (" WHERE " + " AND ".join(where) if where else "") + " GROUP BY committee", args)
+    if not rows:
+        return "no meetings match the filters"
+    names = sorted(r["committee"] for r in rows)
+    lo = min(date.fromisoformat(r["lo"]) for r in rows)
+    hi = max(date.fromisoformat(r["hi"]) for r in rows)
+    who = names[0] if len(names) == 1 else (" and ".join(names) if len(names) == 2 else f"{len(names)} committees")
+    span = long_date(lo) if lo == hi else f"{long_date(lo)} \u2013 {long_date(hi)}"
+    kind = f", {filters.doc_type.replace('_', ' ')} only" if filters.doc_type else ""
+    return f"{who}, {span}{kind}"
+
+
+# ---------------------------------------------------------------------------- ask
+
+FOLLOW_UP_RE = re.compile(
+    r"\bwhat (?:has |have )?happen(?:ed|s)?\b|\bhappened (?:to|with|after)\b|\bprogress(?:ed)? (?:on|with|of)\b"
+    r"|\bhow did .{3,120}\bprogress\b|\bwas\b.{3,120}\b(?:done|implemented|actioned|carried out|delivered|acted on)\b"
+    r"|\b(?:come|coming|came) back\b|\bfollow(?:ed|ing)?[- ]?up\b|\bresponse (?:to|was)\b|\bget a response\b"
+    r"|\b(?:what|any) response\b|\bdeveloped since\b|\bstatus of\b|\boutcome of\b", re.I)
+
+
+def is_follow_up(question: str) -> bool:
+    return bool(FOLLOW_UP_RE.search(question))
 
 
 def ask(index: Index, question: str, filters: Filters | None = None, settings=None, k: int = 5) -> dict:
+    """An extractive answer with citations, a timeline for follow-up questions, or an abstention."""
+    question = check_query(question, k)
+    filters = filters or Filters()
     cfg = RetrievalConfig.from_settings(settings) if settings is not None else RetrievalConfig()
+    threshold = getattr(settings, "abstain_threshold", DEFAULT_ABSTAIN) if settings is not None else DEFAULT_ABSTAIN
     results = search(index, question, k, filters, cfg)
-    return {
-        "question": question,
-        "answered": bool(results),
-        "answer": "",
-        "citations": [r.to_dict() for r in results],
-        "timeline": [],
-    }
+    timeline: list[dict] = []
+    if is_follow_up(question):
+        timeline = question_timeline(index, question, filters)
+    found = answer_sentences(index, question, results)
+    tracked = any(e["kind"] == "recommendation" for e in timeline)
+    if not tracked and (found["best_passage"] < threshold or found["coverage"] < COVERAGE_MIN):
+        log.info("abstain: best passage %.3f (min %.2f), coverage %.2f (min %.2f)",
+                 found["best_passage"], threshold, found["coverage"], COVERAGE_MIN)
+        return {"question": question, "answered": False,
+                "answer": f"No passage in the papers searched ({searched_scope(index, filters)}) answers this.",
+                "citations": [], "timeline": []}
+    return {"question": question, "answered": True, "answer": found["answer"],
+            "citations": [r.to_dict() for r in results], "timeline": timeline}
+
+
+def answer_sentences(index: Index, question: str, results: list[SearchResult],
+                     max_sentences: int = MAX_SENTENCES) -> dict:
+    """Pick the answer sentences; returns {"answer", "sentences", "best_passage", "coverage"}."""
+    empty = {"answer": "", "sentences": [], "best_passage": 0.0, "coverage": 0.0}
+    if not results:
+        return empty
+    idf = index_idf(index)
+    qwords = question_words(question)
+    qvec = index.embedder.embed_batch([question], kind="query")[0]
+    pvecs = passage_vectors(index, [r.id for r in results])
+    psim = {r.id: float(pvecs[r.id] @ qvec) if r.id in pvecs else 0.0 for r in results}
+    passage_words: set[str] = set()
+    # every sentence, with the 1-based numbers of all passages that contain it
+    where: dict[str, list[int]] = {}
+    order: list[tuple[str, str]] = []  # (sentence, first chunk id)
+    for n, r in enumerate(results, start=1):
+        passage_words.update(content_words(r.text))
+        for s in sentences(r.text):
+            if s not in where:
+                where[s] = []
+                order.append((s, r.id))
+            if n not in where[s]:
+                where[s].append(n)
+    coverage = weighted_share(qwords, passage_words, idf) if qwords else 1.0
+    if not order:
+        return {**empty, "best_passage": max(psim.values()), "coverage": coverage}
+    lex = {s: weighted_share(qwords, set(content_words(s)), idf) if qwords else 0.0 for s, _ in order}
+    # embed only the most promising sentences: by words, then by their passage's similarity
+    pool = sorted(order, key=lambda sc: (-lex[sc[0]], -psim[sc[1]]))[:SENTENCE_POOL]
+    svecs = index.embedder.embed_batch([s for s, _ in pool], kind="passage")
+    scored = []
+    for (s, cid), v in zip(pool, svecs):
+        score = W_WORDS * lex[s] + W_SENTENCE * float(v @ qvec) + W_PASSAGE * psim[cid]
+        if len(s.split()) < 4:
+            score -= 0.3  # a heading or a bare number says little on its own
+        scored.append((score, s))
+    scored.sort(key=lambda x: -x[0])
+    chosen, words = [], 0
+    for score, s in scored:
+        if len(chosen) >= max_sentences or (chosen and score < scored[0][0] - 0.35):
+            break
+        if chosen and words + len(s.split()) > MAX_ANSWER_WORDS:
+            continue
+        chosen.append(s)
+        words += len(s.split())
+    text = " ".join(f"{s} {''.join(f'[{n}]' for n in where[s])}" for s in chosen)
+    return {"answer": text, "sentences": [(s, where[s]) for s in chosen],
+            "best_passage": max(psim.values()), "coverage": coverage}
+
+
+# ---------------------------------------------------------------------------- the tracker
+
+DISCUSSED_MIN = 0.45  # cosine of a later passage to the recommendation (measured, see README)
+RECORD_MATCH_MIN = 0.6  # idf-weighted share of the query's words a record must contain
+ROW_MATCH_MIN = 0.75  # the same for a work-programme row to join a question's timeline
+KIND_ORDER = {"recommendation": 0, "response": 1, "scheduled": 2, "cross_reference": 3, "discussed": 4}
+# words that say "follow-up", not what is being followed up
+_CUE_STOP = {w for w in content_words(
+    "recommendation recommendations recommend recommended response responses respond progress follow followed "
+    "following up happened happen idea plan plans request requests requested decision decided outcome status "
+    "update come back done implemented actioned after since change changed developed")}
+
+_TRACKER_CACHE: dict[int, tuple[object, object]] = {}
+
+
+class _MemoryTracker:
+    """The tracker computed now, for an index written before the tracker (or by an older one)."""
+
+    def __init__(self, index: Index) -> None:
+        import sqlite3
+
+        from .tracker import rebuild_tracker
+
+        self.con = sqlite3.connect(":memory:", check_same_thread=False)
+        with index.lock:
+            index.con.backup(self.con)
+        self.con.row_factory = sqlite3.Row
+        rebuild_tracker(self.con)
+        self.lock = index.lock
+
+    def query(self, sql: str, args=()) -> list:
+        with self.lock:
+            return self.con.execute(sql, tuple(args)).fetchall()
+
+
+def tracker_db(index: Index):
+    """Something with ``query(sql, args)`` over current tracker tables: the index itself, or a copy."""
+    from .tracker import TRACKER_VERSION
+
+    hit = _TRACKER_CACHE.get(id(index))
+    if hit is not None and hit[0] is index.gen:
+        return hit[1]
+    try:
+        ok = index.query("SELECT value FROM tracker_meta WHERE key='version'")[0][0] == TRACKER_VERSION
+    except Exception:
+        ok = False
+    db = index if ok else _MemoryTracker(index)
+    if not ok:
+        log.warning("the index's recommendations tracker is missing or out of date; computed it in memory "
+                    "(re-run `council index` to store it)")
+    _TRACKER_CACHE[id(index)] = (index.gen, db)
+    return db
+
+
+def _cite(index: Index, chunk_id: str | None) -> dict | None:
+    from .search import result_by_chunk_id
+
+    r = result_by_chunk_id(index, chunk_id) if chunk_id else None
+    return r.to_dict() if r else None
+
+
+def _topic(q: str) -> list[str]:
+    return [w for w in question_words(q) if w not in _CUE_STOP and w not in _DATE_WORDS]
+
+
+_MONTH_NAMES = ("january february march april may june july august september october november december").split()
+_DATE_WORDS = {w for w in content_words(" ".join(_MONTH_NAMES) + " jan feb mar apr jun jul aug sep sept oct nov dec")}
+_HINT = re.compile(r"\b(?:(?P<month>" + "|".join(m[:3] + r"[a-z]*" for m in _MONTH_NAMES) + r")\s+)?(?P<year>20\d{2})\b",
+                   re.I)
+
+
+def _date_hints(q: str) -> list[tuple[str, str | None]]:
+    """"July 2017" -> ("2017", "07"); "in 2019" -> ("2019", None): when the point was made."""
+    out = []
+    for m in _HINT.finditer(q):
+        month = m.group("month")
+        num = next((f"{i:02d}" for i, name in enumerate(_MONTH_NAMES, 1) if month and name.startswith(month[:3].lower())),
+                   None)
+        out.append((m.group("year"), num))
+    return out
+
+
+def _match_records(db, q: str, include_restricted: bool, idf: Idf, minimum: float = RECORD_MATCH_MIN) -> list:
+    """Records ranked by how much of the query's subject they hold: in the point itself (with
+    the bullets it abbreviates and its addressee) and with its minute's title; a date in the
+    query ("the July 2017 recommendations") keeps records of that month or year."""
+    rows = db.query("SELECT * FROM tracker_records" + ("" if include_restricted else " WHERE restricted = 0")
+                    + " ORDER BY meeting_date, ord")
+    words = [w for w in _topic(q) if not re.fullmatch(r"(?:19|20)\d\d", w)]
+    if not words:
+        return list(rows) if not q.strip() else []
+    hints = _date_hints(q)
+    scored = []
+    for r in rows:
+        if hints and not any(r["meeting_date"][:4] == y and (mo is None or r["meeting_date"][5:7] == mo)
+                             for y, mo in hints):
+            continue
+        own = set(content_words(f"{r['text']} {r['context']} {r['addressee'] or ''}"))
+        full = own | set(content_words(r["minute_title"]))
+        s_all = weighted_share(words, full, idf)
+        s = s_all if r["point"] is None else 0.5 * weighted_share(words, own, idf) + 0.5 * s_all
+        if s >= minimum:
+            scored.append((s, r))
+    scored.sort(key=lambda sr: (-round(sr[0], 3), sr[1]["meeting_date"], sr[1]["ord"]))
+    return [r for _, r in scored]
+
+
+def _followup_dict(index: Index, f) -> dict:
+    return {"kind": f["kind"], "meeting_id": f["meeting_id"], "meeting_date": f["meeting_date"], "text": f["text"],
+            "detail": f["detail"], "response": f["response"], "planned_date": f["planned_date"],
+            "planned": f["planned"], "evidence": f["evidence"], "score": f["score"], "source_id": f["source_id"],
+            "citation": _cite(index, f["chunk_id"])}
+
+
+def _record_dict(index: Index, db, r, include_restricted: bool, with_discussed: bool) -> dict:
+    from .tracker import status_of
+
+    fus = [_followup_dict(index, f) for f in db.query(
+        "SELECT * FROM tracker_followups WHERE rec_id = ?" + ("" if include_restricted else " AND restricted = 0")
+        + " ORDER BY meeting_date, span_start", (r["id"],))]
+    if with_discussed:
+        fus += discussed(index, r, {f["citation"]["id"] for f in fus if f["citation"]} | {r["chunk_id"]},
+                         include_restricted)
+    fus.sort(key=lambda f: (f["meeting_date"], KIND_ORDER[f["kind"]]))
+    kinds = [f["kind"] if f["kind"] != "response" or f["response"] else "tracked" for f in fus]
+    rec = {"id": r["id"], "meeting_id": r["meeting_id"], "meeting_date": r["meeting_date"],
+           "committee": r["committee"], "minute": r["minute"], "minute_title": r["minute_title"],
+           "point": r["point"], "text": r["text"], "lead_in": r["lead_in"], "addressee": r["addressee"],
+           "is_recommendation": bool(r["is_recommendation"]), "status": status_of(kinds),
+           "citation": _cite(index, r["chunk_id"]), "follow_ups": fus}
+    rec["timeline"] = [_rec_entry(rec)] + [
+        {"meeting_date": f["meeting_date"], "kind": f["kind"], "text": f["text"], "citation": f["citation"],
+         **({"planned_date": f["planned_date"]} if f["kind"] == "scheduled" else {})} for f in fus]
+    return rec
+
+
+def _rec_entry(rec: dict) -> dict:
+    where = f"Minute {rec['minute']} ({rec['minute_title']})" + (f", point {rec['point']}" if rec["point"] else "")
+    return {"meeting_date": rec["meeting_date"], "kind": "recommendation", "text": f"{where}: {rec['text']}",
+            "citation": rec["citation"], "record_id": rec["id"], "status": rec["status"],
+            "addressee": rec["addressee"]}
+
+
+def discussed(index: Index, r, exclude: set, include_restricted: bool = False, query: str | None = None,
+              after: str | None = None, limit: int = 6) -> list[dict]:
+    """Later passages on the same matter as record ``r`` (or ``query``): dense similarity at or above
+    DISCUSSED_MIN and at least one distinctive word of the matter in common."""
+    from .search import dense_ranking
+
+    idf = index_idf(index)
+    text = query or f"{r['text']} {r['context']}"
+    words = [w for w in dict.fromkeys(content_words(text)) if idf(w) >= 1.5 and w not in _CUE_STOP]
+    after = after or (r["meeting_date"] if r is not None else "0000")
+    ranking = [(cid, s) for cid, s in dense_ranking(index, text, 40, None) if s >= DISCUSSED_MIN]
+    if not ranking:
+        return []
+    rows = {x["rowid"]: x for x in index.query(
+        "SELECT c.rowid, c.id, c.text, c.restricted, m.id AS meeting_id, m.date FROM chunks c "
+        f"JOIN meetings m ON m.id = c.meeting_id WHERE c.rowid IN ({','.join('?' * len(ranking))})",
+        [cid for cid, _ in ranking])}
+    out = []
+    for cid, s in ranking:
+        x = rows.get(cid)
+        if x is None or x["id"] in exclude or x["date"] <= after or (x["restricted"] and not include_restricted):
+            continue
+        sents = sentences(x["text"])
+        best = max(sents, key=lambda t: weighted_share(words, set(content_words(t)), idf), default="")
+        if not words or not set(words) & set(content_words(x["text"])):
+            continue
+        out.append({"kind": "discussed", "meeting_id": x["meeting_id"], "meeting_date": x["date"], "text": best,
+                    "detail": None, "response": None, "planned_date": None, "planned": None,
+                    "evidence": f"dense similarity {s:.2f} (threshold {DISCUSSED_MIN})", "score": round(s, 4),
+                    "source_id": x["id"], "citation": _cite(index, x["id"])})
+        exclude.add(x["id"])
+        if len(out) >= limit:
+            break
+    return out
+
+
+def find_recommendations(index: Index, q: str = "", include_restricted: bool = False, limit: int = 50,
+                         with_discussed: bool = False) -> list[dict]:
+    """Records whose words match ``q`` (all records, oldest first, for an empty ``q``), each with
+    its status, follow-ups and timeline. ``with_discussed`` adds later passages found by the
+    embedder (slower: one dense search per record)."""
+    db = tracker_db(index)
+    recs = _match_records(db, q or "", include_restricted, index_idf(index))
+    return [_record_dict(index, db, r, include_restricted, with_discussed) for r in recs[:limit]]
+
+
+def recommendation(index: Index, rec_id: str, include_restricted: bool = False) -> dict:
+    """One record with every follow-up, "discussed" passages included, and its timeline."""
+    from .errors import NotFound
+
+    db = tracker_db(index)
+    rows = db.query("SELECT * FROM tracker_records WHERE id = ?", (rec_id,))
+    if not rows or (rows[0]["restricted"] and not include_restricted):
+        raise NotFound("recommendation", rec_id)
+    return _record_dict(index, db, rows[0], include_restricted, with_discussed=True)
+
+
+def cross_references(index: Index) -> list[dict]:
+    """Every "Further to minute N/YY" in the papers: resolved to its minute, or said to be outside."""
+    return [{"id": x["id"], "source_id": x["source_id"], "meeting_date": x["meeting_date"], "text": x["text"],
+             "minute": x["minute"], "year": x["year"], "municipal_year": x["municipal_year"],
+             "status": x["status"], "target_item_id": x["target_item_id"], "reason": x["reason"],
+             "citation": _cite(index, x["chunk_id"])}
+            for x in tracker_db(index).query("SELECT * FROM tracker_xrefs ORDER BY meeting_date, span_start")]
+
+
+def question_timeline(index: Index, question: str, filters: Filters | None = None) -> list[dict]:
+    """Recommendations matching a follow-up question, their follow-ups, work-programme plans and
+    later discussion, oldest first."""
+    filters = filters or Filters()
+    db = tracker_db(index)
+    idf = index_idf(index)
+    topic = _topic(question)
+    strong = {w for w in topic if idf(w) >= 1.5}
+    entries: list[dict] = []
+    used: set[str] = set()
+    sources: set[str] = set()
+    for r in _match_records(db, question, filters.include_restricted, idf)[:5]:
+        rec = _record_dict(index, db, r, filters.include_restricted, with_discussed=False)
+        entries.append(_rec_entry(rec))
+        for f in rec["follow_ups"]:
+            if f["kind"] == "scheduled" and not strong & set(content_words(f["text"])):
+                continue  # a plan for another part of a many-part point
+            if f["source_id"] in sources:
+                continue
+            sources.add(f["source_id"])
+            entries.append({"meeting_date": f["meeting_date"], "kind": f["kind"], "text": f["text"],
+                            "citation": f["citation"], "record_id": rec["id"],
+                            **({"planned_date": f["planned_date"]} if f["kind"] == "scheduled" else {})})
+    if topic:
+        for row in db.query("SELECT * FROM tracker_rows WHERE kind = 'work_programme'"
+                            + ("" if filters.include_restricted else " AND restricted = 0")):
+            if row["id"] in sources:
+                continue
+            if weighted_share(topic, set(content_words(f"{row['item']} {row['text']}")), idf) >= ROW_MATCH_MIN:
+                sources.add(row["id"])
+                label = row["row_date_label"] or "no date set"
+                entries.append({"meeting_date": row["meeting_date"], "kind": "scheduled",
+                                "text": f"Work programme: \u201c{row['item']}\u201d, {label}"
+                                        + (f": {row['text']}" if row["text"] else ""),
+                                "citation": _cite(index, row["chunk_id"]), "planned_date": row["row_date"]})
+    used = {e["citation"]["id"] for e in entries if e["citation"]}
+    first = min((e["meeting_date"] for e in entries), default="0000")
+    after = min(first, "9999") if entries else "0000"
+    for d in discussed(index, None, used, filters.include_restricted, query=" ".join(_topic_text(question)),
+                       after=_day_before(after), limit=8):
+        entries.append({"meeting_date": d["meeting_date"], "kind": "discussed", "text": d["text"],
+                        "citation": d["citation"]})
+    entries = [e for e in entries if _passes(e, filters)]
+    entries.sort(key=lambda e: (e["meeting_date"], KIND_ORDER[e["kind"]]))
+    return entries
+
+
+def _topic_text(question: str) -> list[str]:
+    """The question without its follow-up wording, for the dense search of later discussion."""
+    return [question]
+
+
+def _day_before(iso: str) -> str:
+    from datetime import timedelta
+
+    try:
+        return (date.fromisoformat(iso) - timedelta(days=1)).isoformat()
+    except ValueError:
+        return "0000"
+
+
+def _passes(e: dict, f: Filters) -> bool:
+    c = e.get("citation")
+    if c is None:
+        return False
+    if f.committee and f.committee.lower() not in c["committee"].lower():
+        return False
+    if f.date_from and e["meeting_date"] < f.date_from.isoformat():
+        return False
+    if f.date_to and e["meeting_date"] > f.date_to.isoformat():
+        return False
+    return True

@@ -22,7 +22,7 @@ from pathlib import Path
 from .dates import long_date
 from .errors import CouncilError, NotFound
 from .index import Index
-from .results import citation, page_label
+from .results import citation
 
 log = logging.getLogger(__name__)
 
@@ -235,12 +235,19 @@ def chunk_links(index: Index, chunk_ids: list[str], include_restricted: bool = F
                     pdf_page = pdf
                     break
         out[r["id"]] = {"item_id": r["item_id"], "meeting_id": r["meeting_id"],
-                        "document_id": r["document_id"], "pdf_page": pdf_page,
+                        "document_id": r["document_id"], "path": r["path"], "pdf_page": pdf_page,
                         "label": item_label(r["item_kind"] or "", r["item_number"])}
     return out
 
 
 # ------------------------------------------------------------------ source files
+
+def withheld_files(index: Index, include_restricted: bool = False) -> set[str]:
+    """Paths of source files a caller may not download (they hold a restricted document)."""
+    if include_restricted:
+        return set()
+    return {r[0] for r in index.query("SELECT DISTINCT path FROM documents WHERE restricted = 1")}
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -287,7 +294,3 @@ def source_file(index: Index, document_id: str, include_restricted: bool = False
     media = MEDIA_TYPES.get(target.suffix.lower()) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     return SourceFile(target, root, media, target.name, d["pdf_page_start"])
 
-
-def section_pages(s: dict) -> str:
-    """"page 5" / "pages 9–14" for a section, or ""."""
-    return page_label(s.get("page_start"), s.get("page_end"))

@@ -3,10 +3,10 @@
 A source is either one file (a whole agenda pack, or a minutes document) or a meeting
 folder holding one file per document, as downloaded from a ModernGov site.
 
-Where the meeting comes from, in order of precedence:
+Where the pack's meeting comes from, field by field, in order of precedence:
 1. a ``meeting.json`` beside the files (overrides everything);
-2. the documents' own text: the front sheet for the pack's meeting, and each
-   "Minutes of the Meeting of ... held at ... on ..." heading for the meeting minutes record;
+2. the documents' own text: the front sheet (or notice of meeting) for the pack's meeting,
+   and each minutes heading for the meeting those minutes record;
 3. a ``<committee>/<YYYY-MM-DD>/`` folder path.
 Nothing else: a file whose meeting cannot be determined raises :class:`ParseError`.
 """
@@ -18,18 +18,21 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, time
 from pathlib import Path
 
 from . import structure as st
-from .dates import parse_date, parse_time
+from .dates import parse_time
 from .errors import ParseError
-from .models import Document, Item, Meeting, Page, ParsedSource, SourceText, slugify
-from .sources import load_source, page_markers, unit_files
+from .models import Document, Item, Meeting, ParsedSource, SourceText, slugify
+from .sources import load_source, page_markers, running_lines, unit_files
 
 log = logging.getLogger(__name__)
 
-_STOPWORDS = set("a an and the of for to in on on with by update report briefing note progress from".split())
+_STOPWORDS = set("a an and the of for to in on with by update report briefing note progress from".split())
+_COVER_KINDS = ("briefing", "report", "work_programme")
+_APPENDIX_FILE = re.compile(r"^[\d\s._-]*appendi(?:x|ces)\b", re.I)  # "04 Appendix A.pdf"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,16 @@ class MeetingMeta:
     start_time: time | None = None
     place: str | None = None
     council: str | None = None
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One source with its lines, page furniture and front sheet (if any)."""
+
+    src: SourceText
+    lines: list[st.Line]
+    layout: st.Layout
+    front: st.FrontSheet | None
 
 
 def meeting_id(committee: str, when: date) -> str:
@@ -52,11 +65,11 @@ def _meta_from_json(path: Path) -> MeetingMeta | None:
     try:
         raw = json.loads(mj.read_text(encoding="utf-8"))
         when = date.fromisoformat(raw["date"]) if raw.get("date") else None
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise ParseError(mj, f"invalid meeting.json ({exc})") from exc
-    return MeetingMeta(raw.get("committee"), when,
-                       parse_time(raw["start_time"]) if raw.get("start_time") else None,
-                       raw.get("place"), raw.get("council"))
+        start = raw.get("start_time")
+        return MeetingMeta(raw.get("committee"), when, parse_time(start) if start else None,
+                           raw.get("place"), raw.get("council"))
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise ParseError(mj, f"invalid meeting.json ({exc})") from None
 
 
 def _meta_from_folder(path: Path) -> MeetingMeta | None:
@@ -71,7 +84,7 @@ def _meta_from_folder(path: Path) -> MeetingMeta | None:
 
 
 def _tokens(s: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", s.lower().replace("'", ""))
+    words = re.findall(r"[a-z0-9]+", s.lower().replace("'", "").replace("’", ""))
     return {w.rstrip("s") for w in words if w not in _STOPWORDS and len(w) > 1}
 
 
@@ -82,17 +95,13 @@ def title_similarity(a: str, b: str) -> float:
     return len(ta & tb) / min(len(ta), len(tb))
 
 
-def _doc_type_for(entry_title: str, seg_kind: str, first: bool) -> str:
+def _doc_type_for(entry_title: str, seg_kind: str, primary: bool) -> str:
     low = entry_title.lower()
-    if "work programme" in low:
+    if "work programme" in low or seg_kind == "work_programme":
         return "work_programme"
     if "outstanding issue" in low:
         return "outstanding_issues"
-    if seg_kind == "work_programme":
-        return "work_programme"
-    if seg_kind in ("appendix", "continuation") or not first:
-        return "appendix"
-    return "report"
+    return "report" if primary else "appendix"
 
 
 def _pages(src: SourceText, span: tuple[int, int]) -> tuple[int | None, int | None, int | None, int | None]:
@@ -109,8 +118,7 @@ def _pages(src: SourceText, span: tuple[int, int]) -> tuple[int | None, int | No
 class _Builder:
     """Accumulates one ParsedSource's meetings, documents and items."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    def __init__(self) -> None:
         self.meetings: dict[str, Meeting] = {}
         self.documents: list[Document] = []
         self.items: list[Item] = []
@@ -130,22 +138,28 @@ class _Builder:
         n = sum(1 for d in self.documents if d.path == src.path)
         return f"{published_for}/{slugify(Path(src.path).stem)}/{n}-{doc_type}"
 
+    def add_item(self, item: Item) -> None:
+        """Keep ids unique within a source (the same minutes printed twice in one folder)."""
+        taken = {i.id for i in self.items}
+        if item.id in taken:
+            n = 2
+            while f"{item.id}~{n}" in taken:
+                n += 1
+            item = Item(**{**item.__dict__, "id": f"{item.id}~{n}"})
+        self.items.append(item)
+
 
 def parse_path(path: str | Path, root: str | Path | None = None) -> ParsedSource:
     """Read one pack file or one meeting folder. ``root`` makes stored paths relative."""
     path = Path(path)
     root = Path(root) if root is not None else (path.parent if path.is_file() else path)
-    if path.is_dir():
-        files = unit_files(path)
-        if not files:
-            raise ParseError(path, "folder holds no .pdf, .txt or .md files")
-    else:
-        files = [path]
+    files = unit_files(path)
+    if not files:
+        raise ParseError(path, "folder holds no .pdf, .txt or .md files")
+    meta = _meta_from_json(path)  # a broken meeting.json fails before any file is read
     sources = [load_source(f, _display(f, root)) for f in files]
-    meta = _meta_from_json(path)
-    fallback = _meta_from_folder(path)
-    b = _Builder(root)
-    _parse_sources(b, sources, meta, fallback, path)
+    b = _Builder()
+    _parse_sources(b, sources, meta, _meta_from_folder(path), path)
     digest = hashlib.sha256("".join(s.sha256 for s in sources).encode()).hexdigest()
     return ParsedSource(
         path=_display(path, root), sha256=digest, sources=tuple(sources),
@@ -162,91 +176,104 @@ def _display(p: Path, root: Path) -> str:
         return str(p)
 
 
+def _read(src: SourceText) -> _Read:
+    lines = st.split_lines(src.text)
+    layout = st.Layout(frozenset(running_lines(src)), tuple(p.start for p in src.pages))
+    return _Read(src, lines, layout, st.find_front_sheet(src.text, lines, layout))
+
+
+def _pack_meeting(b: _Builder, fs: st.FrontSheet | None, meta: MeetingMeta | None,
+                  fallback: MeetingMeta | None) -> Meeting | None:
+    """The meeting whose pack (or folder) this is; each field from the best source that has it."""
+    def pick(field: str):
+        for source in (meta, fs, fallback):
+            if source is not None and getattr(source, field, None):
+                return getattr(source, field)
+        return None
+
+    committee, when = pick("committee"), pick("date")
+    if not (committee and when):
+        return None
+    return b.meeting(committee, when, council=pick("council"), start_time=pick("start_time"),
+                     place=pick("place"))
+
+
 def _parse_sources(b: _Builder, sources: list[SourceText], meta: MeetingMeta | None,
                    fallback: MeetingMeta | None, path: Path) -> None:
-    # 1. find the front sheet (pack meeting) and minutes sections in every source
-    front = None
-    per_source = []
-    for src in sources:
-        lines = st.split_lines(src.text)
-        fs = st.find_front_sheet(src.text, lines)
-        if fs is not None and front is None:
-            front = (src, fs, lines)
-        per_source.append((src, lines, fs))
-    pack_meeting: Meeting | None = None
-    committee = (meta and meta.committee) or (front and front[1].committee) or (fallback and fallback.committee)
-    when = (meta and meta.date) or (front and front[1].date) or (fallback and fallback.date)
-    if committee and when:
-        fsx = front[1] if front else None
-        pack_meeting = b.meeting(
-            committee, when,
-            council=(meta and meta.council) or (fsx and fsx.council),
-            start_time=(meta and meta.start_time) or (fsx and fsx.start_time),
-            place=(meta and meta.place) or (fsx and fsx.place),
-        )
-    entries = front[1].entries if front else ()
-    # agenda items of the pack meeting, in order
+    reads = [_read(src) for src in sources]
+    front = next((r for r in reads if r.front is not None), None)
+    pack = _pack_meeting(b, front.front if front else None, meta, fallback)
+    entries = front.front.entries if front else ()
     agenda_items: list[tuple[st.AgendaEntry, list[Document]]] = [(e, []) for e in entries]
 
-    minute_sections_found = False
+    minutes_found = False
     loose: list[tuple[SourceText, st.DocSegment]] = []
-    for src, lines, fs in per_source:
+    for r in reads:
+        src, lines, layout = r.src, r.lines, r.layout
         taken: list[tuple[int, int]] = []
-        if fs is not None and front is not None and src is front[0]:
-            fs_end = _front_sheet_end(src.text, lines)
+        if r is front:
+            fs_end = _front_sheet_end(src.text, lines, layout)
             taken.append((0, fs_end))
-            if pack_meeting is not None:
-                _add_front_sheet(b, src, pack_meeting, (0, fs_end), fs)
+            if pack is not None:
+                _add_front_sheet(b, src, pack, (0, fs_end), front.front)
         # the first pass finds where documents begin so minutes stop there
-        doc_starts = [seg.start for seg in st.find_documents(src.text, lines, taken)
-                      if seg.kind in ("briefing", "report", "work_programme")]
-        for sec in st.find_minutes(src.text, lines, stop_at=doc_starts):
-            minute_sections_found = True
-            m = b.meeting(sec.committee if not (meta and meta.committee) else meta.committee,
-                          sec.date, council=sec.council or (pack_meeting and pack_meeting.council),
+        doc_starts = [seg.start for seg in st.find_documents(src.text, lines, taken, layout)
+                      if seg.kind in _COVER_KINDS]
+        for sec in st.find_minutes(src.text, lines, stop_at=doc_starts, layout=layout):
+            minutes_found = True
+            m = b.meeting((meta and meta.committee) or sec.committee, sec.date,
+                          council=sec.council or (pack and pack.council),
                           start_time=sec.start_time, place=sec.place)
-            published = pack_meeting.id if pack_meeting else m.id
-            _add_minutes(b, src, m, published, sec, agenda_items)
+            _add_minutes(b, src, m, pack.id if pack else m.id, sec, agenda_items)
             taken.append(sec.span)
-        for seg in st.find_documents(src.text, lines, taken):
-            loose.append((src, seg))
-        if fs is None and not any(a == 0 for a, _ in taken) and len(sources) > 1 and not loose:
-            pass
-    if pack_meeting is None:
-        if not minute_sections_found:
-            raise ParseError(path, "no recognisable meeting: no front sheet, no minutes heading, "
-                                   "no meeting.json and no <committee>/<YYYY-MM-DD>/ folder")
+        loose += [(src, seg) for seg in st.find_documents(src.text, lines, taken, layout)]
+    if pack is None:
+        names = ", ".join(Path(s.path).name for s in sources)
+        where = sources[0].path if len(sources) == 1 else f"{path} ({names})"
+        if not minutes_found:
+            raise ParseError(where, "no recognisable meeting: no front sheet or notice with a date, "
+                                    "no minutes heading, no meeting.json and no "
+                                    "<committee>/<YYYY-MM-DD>/ folder")
         if loose:
-            b.warnings.append(f"{path}: {len(loose)} document(s) outside the minutes have no meeting; skipped")
+            skipped = sorted({Path(s.path).name for s, _ in loose})
+            b.warnings.append(f"{path}: no meeting for {len(loose)} document(s) outside the minutes "
+                              f"({', '.join(skipped)}); skipped")
         return
-    _attach_documents(b, pack_meeting, agenda_items, loose, per_source)
+    _attach_documents(b, pack, agenda_items, loose, (front or reads[0]).src, folder=len(sources) > 1)
 
 
-def _front_sheet_end(text: str, lines: list[st.Line]) -> int:
+def _front_sheet_end(text: str, lines: list[st.Line], layout: st.Layout) -> int:
     """The front sheet runs until the minutes heading or the first document cover."""
     for i, ln in enumerate(lines):
         t = ln.text
-        if st.MINUTES_HEAD_RE.match(t) or st.BRIEFING_RE.match(t) or st.SUBJECT_RE.match(t):
+        if st.BRIEFING_RE.match(t) or st.SUBJECT_RE.match(t) or st.is_minutes_start(lines, i):
             k = i - 1
-            while k >= 0 and not lines[k].text:
+            while k >= 0 and layout.furniture(lines[k]):
                 k -= 1
-            if k >= 0 and st.COUNCIL_RE.match(lines[k].text):
-                return lines[k].start
-            return ln.start
+            start = k if k >= 0 and st.COUNCIL_RE.match(lines[k].text) else i
+            return st.snap_to_page(lines, start, layout)
     return len(text)
 
 
 def _add_front_sheet(b: _Builder, src: SourceText, m: Meeting, span, fs: st.FrontSheet) -> None:
     span = st.trim_span(src.text, *span)
     pages = _pages(src, span)
+    if src.pages:
+        first, last = pages[0], pages[1]
+    else:  # a text pack starts on page 1 and its first listed item follows the front sheet
+        listed = [e.page_start for e in fs.entries if e.page_start]
+        first, last = 1, max(1, min(listed) - 1) if listed else 1
     doc = Document(id=b.doc_id(m.id, src, "agenda"), meeting_id=m.id, published_for=m.id,
-                   doc_type="agenda", title=f"Agenda: {fs.committee}, {fs.date.isoformat()}",
-                   path=src.path, span=span, page_start=pages[0] or 1, page_end=pages[1] or (1 if not src.pages else None),
+                   doc_type="agenda", title=f"Agenda: {m.committee}, {m.date.isoformat()}",
+                   path=src.path, span=span, page_start=first, page_end=last,
                    pdf_page_start=pages[2], pdf_page_end=pages[3])
     b.documents.append(doc)
-    b.items.append(Item(id=f"{m.id}/agenda", meeting_id=m.id, kind="agenda", number=None,
-                        title="Agenda", body=src.text[span[0]:span[1]], span=span, path=src.path,
-                        document_ids=(doc.id,), page_start=doc.page_start, page_end=doc.page_end, order=0))
+    b.add_item(Item(id=f"{m.id}/agenda", meeting_id=m.id, kind="agenda", number=None,
+                    title="Agenda", body=src.text[span[0]:span[1]], span=span, path=src.path,
+                    document_ids=(doc.id,), page_start=doc.page_start, page_end=doc.page_end, order=0))
+
+
+_page_markers = lru_cache(maxsize=8)(page_markers)  # one scan per text, not one per item
 
 
 def page_span(src: SourceText, span, lo: int | None, hi: int | None) -> tuple[int | None, int | None]:
@@ -254,7 +281,7 @@ def page_span(src: SourceText, span, lo: int | None, hi: int | None) -> tuple[in
     if src.pages:
         p = _pages(src, span)
         return p[0], p[1]
-    marks = page_markers(src.text)
+    marks = _page_markers(src.text)
     before = [n for off, n in marks if off <= span[0]]
     inside = [n for off, n in marks if span[0] < off < span[1]]
     after = [n for off, n in marks if off >= span[1]]
@@ -269,7 +296,8 @@ def page_span(src: SourceText, span, lo: int | None, hi: int | None) -> tuple[in
     return start, end
 
 
-def _add_minutes(b, src, m: Meeting, published: str, sec: st.MinuteSection, agenda_items) -> None:
+def _add_minutes(b: _Builder, src: SourceText, m: Meeting, published: str, sec: st.MinuteSection,
+                 agenda_items) -> None:
     entry = next((e for e, _ in agenda_items if e.title.lower().startswith("minutes")), None)
     lo, hi = (entry.page_start, entry.page_end) if entry else (None, None)
     pages = _pages(src, sec.span)
@@ -284,7 +312,7 @@ def _add_minutes(b, src, m: Meeting, published: str, sec: st.MinuteSection, agen
             docs.append(doc)
     for n, mi in enumerate(sec.minutes, start=1):
         ps, pe = page_span(src, mi.body_span, lo, hi)
-        b.items.append(Item(
+        b.add_item(Item(
             id=f"{m.id}/minute-{mi.number}", meeting_id=m.id, kind="minute", number=mi.number,
             title=mi.title, body=src.text[mi.body_span[0]:mi.body_span[1]], span=mi.body_span,
             path=src.path, document_ids=(doc.id,), page_start=ps, page_end=pe,
@@ -292,77 +320,106 @@ def _add_minutes(b, src, m: Meeting, published: str, sec: st.MinuteSection, agen
         ))
 
 
-def _attach_documents(b: _Builder, m: Meeting, agenda_items, loose, per_source) -> None:
-    """Attach each report to the agenda item it serves, matched by title, in agenda order."""
+def _match(seg: st.DocSegment, stem: str | None, entries: list[st.AgendaEntry]) -> tuple[int | None, float]:
+    """The agenda entry (index into ``entries``) whose title best matches a document's."""
+    best, best_score = None, 0.0
+    for k, e in enumerate(entries):
+        score = title_similarity(seg.title or "", e.title)
+        if stem:
+            score = max(score, title_similarity(stem, e.title))
+        if seg.kind == "work_programme" and "work programme" in e.title.lower():
+            score = 1.0
+        if score > best_score:
+            best, best_score = k, score
+    return best, best_score
+
+
+def _assign(agenda_items, loose, folder: bool) -> list[tuple[int | None, SourceText, st.DocSegment]]:
+    """Which agenda item each document serves, matched by title.
+
+    In a pack, reports follow the agenda's order and a document without a cover of its own
+    (an appendix) belongs to the item before it. In a folder each file is matched on its own
+    title and file name; an unmatched appendix file follows the previous file's item.
+    """
     targets = [i for i, (e, _) in enumerate(agenda_items) if not e.title.lower().startswith("minutes")]
-    pointer = 0
-    current: int | None = None
-    assigned: list[tuple[int | None, SourceText, st.DocSegment]] = []
+    pointer, current, prev_src = 0, None, None
+    out = []
     for src, seg in loose:
-        best, best_score = None, 0.0
-        if seg.kind in ("briefing", "report", "work_programme", "leading"):
-            for ti in targets[pointer:]:
-                e = agenda_items[ti][0]
-                score = title_similarity(seg.title or "", e.title)
-                if seg.kind == "work_programme" and "work programme" in e.title.lower():
-                    score = 1.0
-                if score > best_score:
-                    best, best_score = ti, score
-        if best is not None and best_score >= 0.5:
+        first_of_file = src is not prev_src
+        prev_src = src
+        stem = Path(src.path).stem if folder and first_of_file else None
+        if folder and first_of_file and seg.kind == "leading" and _APPENDIX_FILE.match(stem):
+            seg.kind = "appendix"
+        candidates = targets if folder else targets[pointer:]
+        best = None
+        if seg.kind in (*_COVER_KINDS, "leading") or stem:
+            k, score = _match(seg, stem, [agenda_items[t][0] for t in candidates])
+            best = candidates[k] if k is not None and score >= 0.5 else None
+        if best is not None:
             current = best
             pointer = targets.index(best)
-        elif current is None and targets and agenda_items:
+        elif folder and first_of_file and seg.kind != "appendix":
+            current = None  # a file that serves no agenda item is an item of its own
+        elif current is None and targets and not folder:
             # before any match: the first agenda item with pages after the minutes
-            current = next((ti for ti in targets if agenda_items[ti][0].page_start), None)
-        assigned.append((current, src, seg))
+            current = next((t for t in targets if agenda_items[t][0].page_start), None)
+        out.append((current, src, seg))
+    return out
+
+
+def _attach_documents(b: _Builder, m: Meeting, agenda_items, loose, front_src: SourceText,
+                      folder: bool) -> None:
+    """Attach each report to the agenda item it serves; add one item per agenda entry."""
     by_item: dict[int | None, list[tuple[SourceText, st.DocSegment]]] = {}
-    for idx, src, seg in assigned:
+    for idx, src, seg in _assign(agenda_items, loose, folder):
         by_item.setdefault(idx, []).append((src, seg))
     order = 1
     for idx, (e, docs) in enumerate(agenda_items):
         segs = by_item.get(idx, [])
-        item_id = f"{m.id}/item-{e.number}"
+        primary_seg = next((s for _, s in segs if s.kind not in ("appendix", "continuation")), None)
         new_docs = []
-        for k, (src, seg) in enumerate(segs):
-            dt = _doc_type_for(e.title, seg.kind, k == 0)
-            ps, pe = page_span(src, (seg.start, seg.end), e.page_start, e.page_end)
-            pdfp = _pages(src, (seg.start, seg.end))
-            tables = tuple(st.find_tables(src.text, (seg.start, seg.end)))
-            doc = Document(
-                id=b.doc_id(m.id, src, dt), meeting_id=m.id, published_for=m.id, doc_type=dt,
-                title=seg.title or e.title, path=src.path, span=(seg.start, seg.end),
-                author=seg.author or (e.author if k == 0 else None), page_start=ps, page_end=pe,
-                pdf_page_start=pdfp[2], pdf_page_end=pdfp[3], tables=tables, restricted=e.private,
-            )
-            b.documents.append(doc)
-            new_docs.append(doc)
-        docs = docs + new_docs
-        primary = new_docs[0] if new_docs else None
-        body_src = next((s for s, _ in segs), None)
-        b.items.append(Item(
-            id=item_id, meeting_id=m.id, kind="agenda", number=e.number, title=e.title,
-            body=body_src.text[primary.span[0]:primary.span[1]] if primary else "",
-            span=primary.span if primary else (e.line.start, e.line.end),
-            path=primary.path if primary else per_source[0][0].path,
-            document_ids=tuple(d.id for d in docs), page_start=e.page_start, page_end=e.page_end,
-            order=order,
+        for src, seg in segs:
+            dt = _doc_type_for(e.title, seg.kind, seg is primary_seg)
+            new_docs.append(_document(b, m, src, seg, dt, seg.title or e.title,
+                                      seg.author or (e.author if seg is primary_seg else None),
+                                      (e.page_start, e.page_end), e.private))
+        primary = next((d for d, (_, s) in zip(new_docs, segs) if s is primary_seg),
+                       new_docs[0] if new_docs else None)
+        # the body is the item's report; an item with none is its line on the front sheet
+        body_src = next((s for s, _ in segs if s.path == primary.path), None) if primary else front_src
+        span = primary.span if primary else st.trim_span(front_src.text, e.line.start, e.line.end)
+        b.add_item(Item(
+            id=f"{m.id}/item-{e.number}", meeting_id=m.id, kind="agenda", number=e.number, title=e.title,
+            body=body_src.text[span[0]:span[1]], span=span, path=body_src.path,
+            document_ids=tuple(d.id for d in docs + new_docs), page_start=e.page_start,
+            page_end=e.page_end, order=order,
         ))
         order += 1
-    # documents with no agenda to attach to (no front sheet): each is its own item
+    # documents with no agenda entry to attach to: each is an item of its own
     for n, (src, seg) in enumerate(by_item.get(None, []), start=1):
-        dt = "report" if seg.kind in ("briefing", "report", "leading") else ("work_programme" if seg.kind == "work_programme" else "other")
-        pdfp = _pages(src, (seg.start, seg.end))
-        doc = Document(id=b.doc_id(m.id, src, dt), meeting_id=m.id, published_for=m.id, doc_type=dt,
-                       title=seg.title or Path(src.path).stem, path=src.path, span=(seg.start, seg.end),
-                       author=seg.author, page_start=pdfp[0], page_end=pdfp[1],
-                       pdf_page_start=pdfp[2], pdf_page_end=pdfp[3],
-                       tables=tuple(st.find_tables(src.text, (seg.start, seg.end))))
-        b.documents.append(doc)
-        b.items.append(Item(id=f"{m.id}/doc-{slugify(doc.title)[:40]}-{n}", meeting_id=m.id, kind="agenda",
-                            number=None, title=doc.title, body=src.text[seg.start:seg.end],
-                            span=(seg.start, seg.end), path=src.path, document_ids=(doc.id,),
-                            page_start=doc.page_start, page_end=doc.page_end, order=order))
+        dt = "work_programme" if seg.kind == "work_programme" else (
+            "appendix" if seg.kind == "appendix" else "report")
+        doc = _document(b, m, src, seg, dt, seg.title or Path(src.path).stem, seg.author, (None, None), False)
+        b.add_item(Item(id=f"{m.id}/doc-{slugify(doc.title)[:40]}-{n}", meeting_id=m.id, kind="agenda",
+                        number=None, title=doc.title, body=src.text[seg.start:seg.end],
+                        span=(seg.start, seg.end), path=src.path, document_ids=(doc.id,),
+                        page_start=doc.page_start, page_end=doc.page_end, order=order))
         order += 1
+
+
+def _document(b: _Builder, m: Meeting, src: SourceText, seg: st.DocSegment, doc_type: str, title: str,
+              author: str | None, listed: tuple[int | None, int | None], private: bool) -> Document:
+    span = (seg.start, seg.end)
+    ps, pe = page_span(src, span, *listed)
+    pdfp = _pages(src, span)
+    doc = Document(
+        id=b.doc_id(m.id, src, doc_type), meeting_id=m.id, published_for=m.id, doc_type=doc_type,
+        title=title, path=src.path, span=span, author=author, page_start=ps, page_end=pe,
+        pdf_page_start=pdfp[2], pdf_page_end=pdfp[3], tables=tuple(st.find_tables(src.text, span)),
+        restricted=private,
+    )
+    b.documents.append(doc)
+    return doc
 
 
 def parse_pack(path: str | Path) -> list[Meeting]:

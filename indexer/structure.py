@@ -22,9 +22,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, time
 
-from .dates import find_date, parse_time
+from .dates import MONTHS, find_date, parse_time
 from .models import CrossRef, Resolution, Span, Table, TableRow
 
 
@@ -34,17 +35,18 @@ class Line:
     end: int  # exclusive, without the newline
     raw: str
 
-    @property
+    @cached_property
     def text(self) -> str:
         return clean(self.raw)
 
 
+_MD_HEADING = re.compile(r"^#{1,6}\s*")
+
+
 def clean(raw: str) -> str:
     """A line without markdown heading/bold markers and surrounding space."""
-    s = raw.strip()
-    s = re.sub(r"^#{1,6}\s*", "", s)
-    s = s.replace("**", "").replace("__", "")
-    return s.strip()
+    s = _MD_HEADING.sub("", raw.strip())
+    return s.replace("**", "").replace("__", "").strip()
 
 
 def split_lines(text: str, start: int = 0, end: int | None = None) -> list[Line]:
@@ -116,19 +118,22 @@ def _joined(lines: list[Line], i: int, limit: int = 14, stop: re.Pattern | None 
             continue
         if parts and stop is not None and stop.match(t):
             break
-        parts.append(t)
+        parts.append(clean(ln.raw.replace("**", " ")))  # "held**on" is "held on"
         if len(parts) >= limit:
             break
-    return norm_heading(" ".join(parts))
+    # "Cappamore-" at a line's end continues on the next line: "Cappamore-Kilmallock"
+    return norm_heading(re.sub(r"(?<=\w-) (?=\w)", "", " ".join(parts)))
 
 
 # OCR turns ordinals into marks: 6" February, 11™ JUNE, 1°" MAY, 21* January.
-_OCR_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[\"”“'’°™*?^]+(?=\s*[A-Za-z])")
+_OCR_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[\"”“'‘’°™*?^%]+[a-z]{0,2}(?=\s*[A-Za-z])")
+_GLUED_MONTH = re.compile(r"\b(\d{1,2})(st|nd|rd|th)(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))", re.I)
 
 
 def norm_heading(s: str) -> str:
     """Collapse spaces and repair OCR'd ordinals so the date and time can be read."""
-    return _OCR_ORDINAL.sub(r"\1", re.sub(r"\s+", " ", s.replace("**", ""))).strip()
+    s = _OCR_ORDINAL.sub(r"\1", re.sub(r"\s+", " ", s.replace("**", "")))
+    return _GLUED_MONTH.sub(r"\1\2 ", s).strip()
 
 
 def committee_name(raw: str) -> tuple[str, str | None]:
@@ -136,9 +141,9 @@ def committee_name(raw: str) -> tuple[str, str | None]:
     s = raw.strip(" ,.:;-–")
     if s.isupper():
         small = {"and", "of", "the", "for", "in", "on", "at"}
-        s = " ".join(w.lower() if w.lower() in small and k else w.capitalize()
+        s = " ".join(w.lower() if w.lower() in small and k else "-".join(map(str.capitalize, w.split("-")))
                      for k, w in enumerate(s.split()))
-    s = re.sub(r"\bSPC\b", "Strategic Policy Committee", s)
+    s = re.sub(r"\bSPC\b", "Strategic Policy Committee", s, flags=re.I)
     council = None
     m = re.match(r"^((?:[\w&]+\s){1,5}Council)(?:[’']s|,)?\s+(?=\S)", s)
     if m and not re.match(r"^(?:and|or)\b", s[m.end():], re.I):
@@ -155,9 +160,10 @@ AUTHOR_RE = re.compile(r"^((?:Joint )?(?:Briefing Note|Report|Note)s? of (?:the 
 COUNCIL_RE = re.compile(r"^(?:[A-Z][\w'’.-]+\s){1,4}(?:City|County|Borough|District|Metropolitan)?\s*(?:and County )?Council$")
 # "You are requested to attend a Meeting of X to be held in ... on <date> at <time>"
 NOTICE_RE = re.compile(
-    r"(?:requested|invited) to attend (?:an? |the )?(?:[\w-]+ ){0,3}?meeting of (?:the )?(?P<committee>.{3,160}?)"
+    r"(?:(?:requested|invited) to attend|ha(?:s|ve) called|convened) (?:an? |the )?(?:[\w-]+ ){0,3}?meeting of (?:the )?(?P<committee>.{3,160}?)"
     r",?\s+(?=to be held|which will be held|will be held|on (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|on \d)"
-    r"|\b(?:an? |the )(?:[\w-]+ )?meeting of (?:the )?(?P<committee2>.{3,160}?),?\s+(?:will|is to) be held\b",
+    r"|\b(?:an? |the )(?:[\w-]+ )?meeting of (?:the )?(?P<committee2>.{3,160}?),?\s+(?:will|is to)"
+    r" (?:be(?: an? (?:[\w-]+ ){0,2}meeting)? held|take place)\b",
     re.I,
 )
 PLACE_RE = re.compile(r"\bheld (?:in|at) (?!\d)(?P<place>.{3,160}?),?\s+on\b", re.I)
@@ -214,8 +220,9 @@ def _moderngov_sheet(lines: list[Line], layout: Layout) -> FrontSheet | None:
             in_agenda = True
         elif low == "private business":
             in_agenda, private = True, True
-        elif in_agenda and (low.startswith("notes:") or re.match(r"^membership:", low)):
-            break
+        elif in_agenda and (low.startswith(("notes:", "membership:")) or _MINUTES_WORD.match(t)
+                            or BRIEFING_RE.match(t) or SUBJECT_RE.match(t)):
+            break  # the front sheet ends at its notes, or where the next document begins
         elif in_agenda and (m := AGENDA_ITEM_RE.match(t)):
             k = _next_nonblank(lines, i)
             author = lines[k].text if k is not None and AUTHOR_RE.match(lines[k].text) else None
@@ -227,31 +234,67 @@ def _moderngov_sheet(lines: list[Line], layout: Layout) -> FrontSheet | None:
                 author=author, private=private, line=lines[i],
             ))
     council = next((ln.text for ln in lines[:400] if COUNCIL_RE.match(ln.text)), None)
+    entries = [entries[k] for k in _longest_consecutive([(k, int(e.number)) for k, e in enumerate(entries)])]
     return FrontSheet(committee, found[0] if found else None, parse_time(head[j].text), place,
                       council, tuple(entries), (lines[0].start if lines else 0, lines[-1].end if lines else 0))
 
 
 _NOTICE_HINT = re.compile(r"\b(?:attend|held)\b", re.I)
+# where the notice's sentence ends and the agenda (with other meetings' dates) begins
+_NOTICE_END = re.compile(r"\b(?:The business|The Agenda|AGENDA|Is mise|Yours)\b")
 _AGENDA_NUM_RE = re.compile(r"^(?:Item\s+)?(?P<num>\d{1,2})\s*[.:]\s*(?P<title>[^\W\d_].{1,150})?$", re.I)
 
 
 def _notice_sheet(lines: list[Line]) -> FrontSheet | None:
     """A notice of meeting: "... requested to attend a Meeting of X ... on <date> at <time>"."""
     for i, ln in enumerate(lines[:150]):
+        if _MINUTES_WORD.match(ln.text):
+            break  # a notice comes before any minutes
         if not _NOTICE_HINT.search(ln.text):
             continue
-        window = _joined(lines, max(0, i - 2), limit=7)
+        window = _joined(lines, max(0, i - 3), limit=8)
         m = NOTICE_RE.search(window)
         if not m:
             continue
-        after = window[m.end():m.end() + 260]
+        after = _NOTICE_END.split(window[m.end():m.end() + 200])[0]
         found = find_date(after)
-        if found is None:
+        when = found[0] if found else _date_from_letter(after, lines[max(0, i - 40):i])
+        if when is None:
             continue
         committee, council = committee_name(m.group("committee") or m.group("committee2"))
         place = PLACE_RE.search(window[m.start():])
-        return FrontSheet(committee, found[0], parse_time(after), place and place.group("place"),
+        return FrontSheet(committee, when, parse_time(after), place and place.group("place"),
                           council, tuple(_notice_entries(lines, i)), (lines[0].start, lines[-1].end))
+    return None
+
+
+_WEEKDAYS = ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")
+_DAY_MONTH = re.compile(
+    r"(?:\b(?P<wd>" + "|".join(_WEEKDAYS) + r")day,?\s+(?:the\s+)?)?\b(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+    r"(?:\s+of)?\s+(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b", re.I)
+
+
+def _date_from_letter(after: str, before: list[Line]) -> date | None:
+    """"on Thursday 17th November" in a notice dated 11th November 2022: 2022-11-17.
+
+    The year is read from the letter's own date above the notice, and the result must fall
+    on the printed weekday (or, when none is printed, within 60 days of the letter).
+    """
+    dm = _DAY_MONTH.search(after)
+    letter = find_date(norm_heading(" ".join(ln.text for ln in before)))
+    if not dm or not letter:
+        return None
+    sent = letter[0]
+    for year in (sent.year, sent.year + 1):
+        try:
+            when = date(year, MONTHS[dm.group("month").lower()], int(dm.group("day")))
+        except ValueError:
+            return None
+        if 0 <= (when - sent).days <= 120:
+            wd = dm.group("wd")
+            if (wd and _WEEKDAYS.index(wd.lower()) == when.weekday()) or (not wd and (when - sent).days <= 60):
+                return when
+            return None
     return None
 
 
@@ -278,15 +321,23 @@ def _notice_entries(lines: list[Line], after: int) -> list[AgendaEntry]:
 
 # "Minutes of the Meeting of X", "MINUTES OF PROCEEDINGS AT SPECIAL MEETING OF THE X",
 # "Draft Minutes of Annual Meeting of X": the words are often set one or a few per line.
+_KIND = r"(?P<kind>(?:[\w'’-]+ ){0,6}?)meeting (?:[‘'(][^’')]{1,20}[’')] )?(?:of|for) (?:the )?(?P<committee>.+)$"
 MINUTES_HEAD_RE = re.compile(
-    r"^(?:draft )?minutes (?:of )?(?:the )?(?:proceedings (?:at|of) )?(?:the |an? )?"
-    r"(?:[\w'’-]+ ){0,3}?meeting of (?:the )?(?P<committee>.+)$", re.I | re.S)
+    r"^(?:draft )?minutes (?:of )?(?:the )?(?:proceedings (?:at|of) )?(?:the |an? )?(?:" + _KIND
+    # "MINUTES OF NEWCASTLE AREA COMMITTEE MEETING HELD ON ..."
+    + r"|(?P<named>[\w'’ -]{3,80}?\b(?:committee|council|board))\s+meeting(?P<tail>,?\s+held\b.+)$)", re.I | re.S)
+# "A meeting of the X Strategic Policy Committee was held in ... on ...", at the top of a file
+A_MEETING_RE = re.compile(r"^(?:an? |the )" + _KIND, re.I | re.S)
 _COMMITTEE_END = re.compile(
-    r",?\s+(?:held\b|to (?:approve|consider|adopt)\b|on (?:mon|tues|wednes|thurs|fri|satur|sun)day\b)"
+    r",?\s+(?:(?:was |were )?held\b|to (?:approve|consider|adopt)\b|on (?:mon|tues|wednes|thurs|fri|satur|sun)day\b"
+    r"|(?:on|regarding) the\b)"
     r"|,?\s+(?:a|the) (?:\w+ )?meeting of\b", re.I)
+_MINUTES_WORD = re.compile(r"^(?:draft\s+)?minutes\b", re.I)
+_A_MEETING_WORDS = re.compile(r"^(?:an?|the)\s+(?:\S+\s+){0,3}?meeting\b", re.I)
+_OPENING_LINES = 25  # how far into a file an unlabelled "A meeting of ... was held" may open it
 _HEAD_STOP = re.compile(
     r"^(?:present\b|members\b|in attendance\b|in the chair\b|apologies\b|attendance\b|\d{1,3}\.\s)", re.I)
-_PRESENT_RE = re.compile(r"\b(?:present|in attendance|attendance|in the chair)\b", re.I)
+_PRESENT_RE = re.compile(r"^(?:[\w’']+\s+){0,2}(?:present|in attendance|attendance|in the chair)\b", re.I)
 HELD_RE = re.compile(r"\bheld\b", re.I)
 MINUTE_RE = re.compile(r"^(?P<num>\d{1,3})\.\s*(?P<title>[^\W\d_].{1,200})$")
 MINUTE_NUM_RE = re.compile(r"^(?:(?P<num>\d{1,3})\.|Item\s+(?P<inum>\d{1,3})\s*[.:]?)$", re.I)
@@ -342,17 +393,31 @@ def _longest_consecutive(cands: list[tuple[int, int]]) -> list[int]:
     return longest
 
 
-def minutes_heading(lines: list[Line], i: int) -> MinutesHeading | None:
-    """Read the minutes heading that starts on line ``i``, if it names a meeting and its date."""
-    if not re.match(r"^(?:draft\s+)?minutes\b", lines[i].text, re.I):
+def minutes_heading(lines: list[Line], i: int, opening: bool = False) -> MinutesHeading | None:
+    """Read the minutes heading that starts on line ``i``, if it names a meeting and its date.
+
+    ``opening``: line ``i`` is near the top of its file, where "A meeting of X was held on
+    ..." without the word "minutes" opens the minutes of some committees.
+    """
+    t = lines[i].text
+    if _MINUTES_WORD.match(t):
+        rx = MINUTES_HEAD_RE
+    elif opening and _A_MEETING_WORDS.match(t):
+        rx = A_MEETING_RE
+    else:
         return None
-    window = _joined(lines, i, stop=_HEAD_STOP)
-    m = MINUTES_HEAD_RE.match(window)
+    window = _joined(lines, i, limit=24, stop=_HEAD_STOP)[:600]
+    m = rx.match(window)
     if not m:
         return None
-    rest = m.group("committee")
+    rest = m.group("committee") or m.group("named") + m.group("tail")
     end = _COMMITTEE_END.search(rest)
+    if rx is A_MEETING_RE and not (end and HELD_RE.search(rest, end.start(), end.end())):
+        return None
     committee, council = committee_name(rest[:end.start()] if end else rest)
+    kind = (m.group("kind") or "").strip()
+    if "committee" in kind.lower():  # "Joint Policing Sub Committee Meeting of the District of X"
+        committee = f"{committee_name(kind)[0]} of {committee}"
     if not committee or len(committee) > 150:
         return None
     after = rest[end.start():] if end else rest
@@ -366,11 +431,19 @@ def minutes_heading(lines: list[Line], i: int) -> MinutesHeading | None:
                           place.group("place") if place else None)
 
 
+def is_minutes_start(lines: list[Line], i: int) -> bool:
+    """Line ``i`` begins a minutes heading followed by who was present."""
+    return minutes_heading(lines, i, i < _OPENING_LINES) is not None and _has_attendance(lines, i)
+
+
 def find_minutes(text: str, lines: list[Line], stop_at: list[int] | None = None,
                  layout: Layout = Layout()) -> list[MinuteSection]:
     """Every minutes section in ``lines``; ``stop_at`` are offsets where other documents begin."""
     stops = sorted(stop_at or [])
-    heads = [h for i in range(len(lines)) if (h := minutes_heading(lines, i)) and _has_attendance(lines, i)]
+    nonblank = [i for i, ln in enumerate(lines) if ln.text]
+    opening = nonblank[_OPENING_LINES] if len(nonblank) > _OPENING_LINES else len(lines)
+    heads = [h for i in range(len(lines))
+             if (h := minutes_heading(lines, i, i < opening)) and _has_attendance(lines, i)]
     sections: list[MinuteSection] = []
     for h, head in enumerate(heads):
         i = head.line
@@ -382,7 +455,7 @@ def find_minutes(text: str, lines: list[Line], stop_at: list[int] | None = None,
         council = head.council
         if k >= 0 and COUNCIL_RE.match(lines[k].text) and i - k <= 3:
             start_line, council = k, lines[k].text
-        start = _snap_to_page(lines, start_line, layout)
+        start = snap_to_page(lines, start_line, layout)
         limit = lines[heads[h + 1].line].start if h + 1 < len(heads) else len(text)
         limit = min([s for s in stops if s > lines[i].end] + [limit])
         end = limit
@@ -408,7 +481,7 @@ def _has_attendance(lines: list[Line], i: int) -> bool:
     for ln in lines[i + 1:]:
         if not ln.text:
             continue
-        if _PRESENT_RE.search(ln.text[:40]):
+        if _PRESENT_RE.match(ln.text):
             return True
         seen += 1
         if seen > 30:
@@ -416,7 +489,7 @@ def _has_attendance(lines: list[Line], i: int) -> bool:
     return False
 
 
-def _snap_to_page(lines: list[Line], k: int, layout: Layout) -> int:
+def snap_to_page(lines: list[Line], k: int, layout: Layout) -> int:
     """In a PDF a document begins at the top of its page: take in the running header above."""
     start = lines[k].start
     top = layout.page_top(start)
@@ -443,6 +516,8 @@ def _read_minutes(text: str, sec_lines: list[Line], end: int, layout: Layout = L
     private_from = next((ln.start for ln in sec_lines if ln.text.lower() == "private business"), None)
     out: list[Minute] = []
     for n, (idx, num, title, tidx) in enumerate(chain):
+        if _wrapped_title(sec_lines, tidx, layout):  # a long title set over two lines
+            title, tidx = f"{title} {sec_lines[tidx + 1].text}", tidx + 1
         title_line = sec_lines[tidx]
         body_end = sec_lines[chain[n + 1][0]].start if n + 1 < len(chain) else end
         body = trim_span(text, title_line.end, max(body_end, title_line.end))
@@ -458,6 +533,14 @@ def _read_minutes(text: str, sec_lines: list[Line], end: int, layout: Layout = L
             private=private_from is not None and title_line.start > private_from,
         ))
     return out
+
+
+def _wrapped_title(lines: list[Line], k: int, layout: Layout) -> bool:
+    """The line after a long title, with no blank line between, ends that title: "Training (NEET)."."""
+    if k + 1 >= len(lines) or len(lines[k].text) < 70 or layout.furniture(lines[k + 1]):
+        return False
+    nxt = lines[k + 1].text
+    return len(nxt) <= 60 and (nxt.endswith((".", ")")) or nxt[:1].islower()) and not MINUTE_RE.match(nxt)
 
 
 def find_resolutions(text: str, span: Span) -> list[Resolution]:
@@ -560,10 +643,8 @@ def _anchor_kind(lines: list[Line], i: int, last_doc_line: int, listed: list[str
         return "appendix"
     if t.lower() == BLANK_PAGE:
         return "continuation"
-    if listed and len(t) < 120 and not _LISTED_APPENDIX.match(t):
-        low = _fold(t)
-        if any(low.startswith(title) for title in listed) and not lines[i - 1].text if i else True:
-            return "appendix"  # the heading of an appendix named in a "List of Appendices"
+    if listed and len(t) < 120 and not _LISTED_APPENDIX.match(t) and any(map(_fold(t).startswith, listed)):
+        return "appendix"  # the heading of an appendix named in a "List of Appendices"
     return None
 
 
@@ -606,12 +687,12 @@ def find_documents(text: str, lines: list[Line], taken: list[Span],
         else:
             start_line = _backup(lines, i, floor, layout)
         floor = i
-        start = lines[start_line].start if kind == "continuation" else _snap_to_page(lines, start_line, layout)
+        start = lines[start_line].start if kind == "continuation" else snap_to_page(lines, start_line, layout)
         segs.append(DocSegment(kind, start, anchor=i))
     # text before the first cover (a whole file with no cover of its own) is a "leading" segment
     first = next((k for k, ln in enumerate(lines) if free(ln) and not layout.furniture(ln)), None)
     if first is not None and (not segs or lines[first].start < segs[0].start):
-        segs.insert(0, DocSegment("leading", _snap_to_page(lines, first, layout), anchor=first))
+        segs.insert(0, DocSegment("leading", snap_to_page(lines, first, layout), anchor=first))
     # close segments, drop those without content, read titles
     out: list[DocSegment] = []
     for n, seg in enumerate(segs):
@@ -650,6 +731,9 @@ def _standalone_appendix(lines: list[Line], i: int) -> bool:
     return not (APPENDIX_RE.match(nb(-1)) or APPENDIX_RE.match(nb(1)))
 
 
+_AUTHOR_LINE = re.compile(r"^(?:Authors?|Report Author)s?\s*:\s*(.+)$", re.I)
+
+
 def _read_title(seg: DocSegment, content: list[Line]) -> None:
     """Subject line, else the first content line that is not a council name; author if stated."""
     for ln in content[:30]:
@@ -663,7 +747,7 @@ def _read_title(seg: DocSegment, content: list[Line]) -> None:
         first = [ln.text for ln in content[:3] if not COUNCIL_RE.match(ln.text)]
         seg.title = (first[0] if first else content[0].text)[:120]
     for ln in content:
-        m = re.match(r"^(?:Authors?|Report Author)s?\s*:\s*(.+)$", ln.text, re.I)
+        m = _AUTHOR_LINE.match(ln.text)
         if m:
             seg.author = m.group(1).strip()
             break

@@ -1,0 +1,126 @@
+"""Memory per chunk: bytes on disk (the files of one generation) and in RAM (the growth of a
+fresh process's resident set when it opens the index and answers queries), at 10k and 100k
+chunks, extrapolated linearly to 1M.
+
+RAM is measured in a new subprocess per size, so nothing from this process (or an earlier
+size) is counted: it imports the project and loads the model first (the baseline), then
+``Index.open`` (RSS after open), then runs the benchmark queries (RSS after queries: SQLite's
+page cache and FTS5 structures that a serving process holds).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import QUERIES, REPO, fmt_bytes, say, table, write_result
+
+# Runs in the child process: prints one JSON line of RSS figures.
+_CHILD = r"""
+import json, sys, time
+from pathlib import Path
+
+def rss():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+
+from indexer.embedder import get_embedder
+from indexer.index import Index
+from indexer.search import search
+
+emb = get_embedder("all-MiniLM-L6-v2")
+emb.embed_batch(["warm up"], kind="query")
+base = rss()
+index = Index.open(sys.argv[1], embedder=emb)
+opened = rss()
+for q in json.loads(sys.argv[2]):
+    search(index, q, 10)
+queried = rss()
+print(json.dumps({"base": base, "opened": opened, "queried": queried, "count": index.count}))
+"""
+
+
+def measure_rss(index_dir: Path) -> dict:
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(index_dir), json.dumps(list(QUERIES))],
+                         capture_output=True, text=True, cwd=REPO, timeout=1800)
+    if out.returncode != 0:
+        raise RuntimeError(f"RSS child failed: {out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool, command: str) -> dict:
+    import bigindex
+
+    started = time.perf_counter()
+    sizes = (10_000,) if quick else (10_000, 100_000)
+    sample = bigindex.real_sample()
+    per = {}
+    for n in sizes:
+        index_dir = bigindex.cached_index(n, sample)
+        files = bigindex.generation_files(index_dir)
+        say(f"memory: {n} chunks, measuring RSS in a fresh process")
+        per[n] = {"files": files, "rss": measure_rss(index_dir)}
+
+    disk_rows, ram_rows = [], []
+    for n in sizes:
+        f, r = per[n]["files"], per[n]["rss"]
+        sqlite_b = f.get("meta.sqlite", 0)
+        faiss_b = f.get("vectors.faiss", 0)
+        other_b = sum(f.values()) - sqlite_b - faiss_b
+        total = sum(f.values())
+        disk_rows.append((f"{n:,}", fmt_bytes(sqlite_b), fmt_bytes(faiss_b), fmt_bytes(other_b), fmt_bytes(total),
+                          f"{sqlite_b / n:,.0f}", f"{faiss_b / n:,.0f}", f"**{total / n:,.0f}**"))
+        open_d, query_d = r["opened"] - r["base"], r["queried"] - r["base"]
+        ram_rows.append((f"{n:,}", fmt_bytes(r["base"]), fmt_bytes(open_d), fmt_bytes(query_d),
+                         f"{open_d / n:,.0f}", f"**{query_d / n:,.0f}**"))
+
+    # Linear extrapolation: from the largest size, and from the slope between the two sizes
+    # (which removes any fixed cost) when both were measured.
+    big = max(sizes)
+    fb, rb = per[big]["files"], per[big]["rss"]
+    disk_per = sum(fb.values()) / big
+    ram_per = (rb["queried"] - rb["base"]) / big
+    lines = []
+    if len(sizes) > 1:
+        small = min(sizes)
+        fs, rs = per[small]["files"], per[small]["rss"]
+        disk_slope = (sum(fb.values()) - sum(fs.values())) / (big - small)
+        ram_slope = ((rb["queried"] - rb["base"]) - (rs["queried"] - rs["base"])) / (big - small)
+        lines = [f"- Slope between {small:,} and {big:,} chunks: {disk_slope:,.0f} B/chunk on disk, "
+                 f"{ram_slope:,.0f} B/chunk in RAM"]
+    else:
+        disk_slope, ram_slope = disk_per, ram_per
+    million = 1_000_000
+    body = [
+        "How: the same Limerick indexes as the latency benchmark (flat FAISS, 384-dim float32). Disk = the files",
+        "of the live generation. RAM = growth of VmRSS in a fresh subprocess that has already imported the",
+        f"project and loaded the model: after `Index.open`, and after the {len(QUERIES)} benchmark queries.",
+        "",
+        "## Disk",
+        "",
+        *table(["chunks", "meta.sqlite", "vectors.faiss", "other", "total", "sqlite B/chunk", "faiss B/chunk",
+                "total B/chunk"], disk_rows),
+        "",
+        "## RAM (resident set growth)",
+        "",
+        *table(["chunks", "baseline (project + model)", "after open", "after queries", "open B/chunk",
+                "queried B/chunk"], ram_rows),
+        "",
+        "## Extrapolated to 1,000,000 chunks (linear)",
+        "",
+        *lines,
+        f"- Disk: about {fmt_bytes(disk_slope * million)} per generation (the index keeps up to 2 generations, "
+        f"so up to {fmt_bytes(2 * disk_slope * million)} while a new one is written)",
+        f"- RAM: about {fmt_bytes(ram_slope * million)} above the model, of which the flat FAISS matrix alone is "
+        f"{fmt_bytes(384 * 4 * million)} (384 float32 per chunk) plus 8 B per id",
+        "",
+        "SQLite is opened read-only and not memory-mapped, so its file is read through the page cache and the",
+        "RSS growth after queries is mostly FAISS. The SQLite file holds the chunk text, the full text of each",
+        "source file (`files.text`), items, documents and the FTS5 index.",
+    ]
+    write_result("memory", "Memory per chunk", command, body, started=started)
+    return {"disk_per_chunk": disk_slope, "ram_per_chunk": ram_slope}

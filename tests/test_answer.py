@@ -1,0 +1,214 @@
+"""Answers: sentence splitting, the answer contract, abstention, timelines.
+
+Most tests use the hash-embedder index (conftest's api_index); the ``real_model`` tier uses
+all-MiniLM-L6-v2 on corpus/ (conftest's cached real_index_dir) for what only a real model
+can show: the follow-up timeline and the abstention rates on eval/gold.jsonl.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from indexer.answer import FOLLOW_UP_RE, ask, norm, sentences
+from indexer.results import BadQuery, Filters
+from indexer.settings import Settings
+
+GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl"
+BOARD_NAME = "Education and Children's Services Scrutiny Board (2)"
+MARKERS = re.compile(r"((?:\[\d+\])+)")
+
+
+def answer_parts(answer: str) -> list[tuple[str, list[int]]]:
+    """("sentence", [citation numbers]) pairs of an answer "S1 [1] S2 [2][3]"."""
+    bits = MARKERS.split(answer)
+    out = []
+    for text, marks in zip(bits[0::2], bits[1::2]):
+        out.append((text.strip(), [int(n) for n in re.findall(r"\d+", marks)]))
+    assert not bits[-1].strip(), f"text after the last marker: {bits[-1]!r}"
+    return out
+
+
+def assert_verbatim(out: dict) -> None:
+    """Every answer sentence is quoted from each passage its markers point to."""
+    if not out["answered"]:
+        return
+    parts = answer_parts(out["answer"])
+    assert parts, out
+    for sentence, numbers in parts:
+        assert numbers, sentence
+        for n in numbers:
+            assert 1 <= n <= len(out["citations"]), (n, out["question"])
+            assert sentence in norm(out["citations"][n - 1]["text"]), (sentence, out["question"])
+
+
+# ---------------------------------------------------------------------------- sentences
+
+@pytest.mark.parametrize("text, expected", [
+    ("Officers agreed, e.g. on visits. Cllr. Smith agreed.", ["Officers agreed, e.g. on visits.", "Cllr. Smith agreed."]),
+    ("Councillor M. Mutton chaired. It closed at 4.00 pm.", ["Councillor M. Mutton chaired.", "It closed at 4.00 pm."]),
+    ("- 8.2 Coventry wants good outcomes. The pressure of numbers grew.",
+     ["Coventry wants good outcomes.", "The pressure of numbers grew."]),
+    ("1.1 The budget is £1.5m. Section 2. Scope", ["The budget is £1.5m.", "Section 2.", "Scope"]),
+    ("- 1) **Note the report**\n- a. Make the streamlining of services a priority",
+     ["Note the report", "Make the streamlining of services a priority"]),
+    ("The figure was 87% (see No. 4) in total, i.e. Not more. Then 5.", ["The figure was 87% (see No. 4) in total, i.e. Not more.", "Then 5."]),
+    ("A paragraph broken over a\n\npage continues here. Next.", ["A paragraph broken over a page continues here.", "Next."]),
+    ("Year\t2013/14\t2014/15\nCoventry\t629\t587", ["Year 2013/14 2014/15", "Coventry 629 587"]),
+])
+def test_sentences(text, expected):
+    assert sentences(text) == expected
+
+
+def test_every_sentence_of_every_passage_is_verbatim(api_index):
+    for (text,) in api_index.query("SELECT text FROM chunks"):
+        whole = norm(text)
+        for s in sentences(text):
+            assert s in whole
+
+
+@pytest.mark.parametrize("q", [
+    "What happened to the social worker retention recommendation?", "progress on the young carers review",
+    "was the CAF IT alignment done?", "when does the young carers item come back to scrutiny?",
+    "follow up on private fostering", "did the request get a response?",
+    "how did the plan to hand oversight to the partnership progress?",
+])
+def test_follow_up_questions_are_recognised(q):
+    assert FOLLOW_UP_RE.search(q)
+
+
+@pytest.mark.parametrize("q", ["how many social workers did the council employ in 2019?", "who heads the libraries service?"])
+def test_other_questions_are_not_follow_ups(q):
+    assert not FOLLOW_UP_RE.search(q)
+
+
+# ---------------------------------------------------------------------------- the contract (hash index)
+
+def test_answer_contract(api_index):
+    out = ask(api_index, "how many social workers did the council employ in 2019?", settings=Settings(abstain_threshold=-1))
+    assert set(out) == {"question", "answered", "answer", "citations", "timeline"}
+    assert out["answered"] is True and out["timeline"] == []
+    assert 1 <= len(out["citations"]) <= 5
+    for c in out["citations"]:
+        assert {"id", "score", "text", "committee", "meeting_date", "doc_type", "item", "source", "citation"} <= set(c)
+    assert_verbatim(out)
+
+
+def test_abstention_says_what_was_searched(api_index):
+    never = Settings(abstain_threshold=2.0)
+    out = ask(api_index, "what did the board decide about the tram extension?", Filters(committee="Education"), never)
+    assert out == {"question": "what did the board decide about the tram extension?", "answered": False,
+                   "answer": f"No passage in the papers searched ({BOARD_NAME}, 6 April 2017 \u2013 16 March 2023) "
+                             "answers this.", "citations": [], "timeline": []}
+    out = ask(api_index, "tram extension", Filters(committee="Education", date_from=__import__("datetime").date(2019, 1, 1),
+                                                   doc_type="minutes"), never)
+    assert out["answer"] == (f"No passage in the papers searched ({BOARD_NAME}, 28 November 2019 \u2013 16 March 2023, "
+                             "minutes only) answers this.")
+
+
+def test_restricted_passages_are_never_quoted(api_index):
+    s = Settings(abstain_threshold=-1)
+    out = ask(api_index, "sale of the old bus depot to Zephyrine Holdings", settings=s)
+    assert "Zephyrine" not in json.dumps([out["answer"], out["citations"], out["timeline"]])
+    member = ask(api_index, "sale of the old bus depot to Zephyrine Holdings", Filters(include_restricted=True), s)
+    assert any("Zephyrine" in c["text"] for c in member["citations"])
+
+
+def test_bad_questions_are_refused(api_index):
+    with pytest.raises(BadQuery):
+        ask(api_index, "   ")
+
+
+def test_follow_up_question_gets_a_dated_timeline(api_index):
+    out = ask(api_index, "what response was there to the July 2017 young carers recommendations?",
+              settings=Settings(abstain_threshold=-1))
+    kinds = [(e["meeting_date"], e["kind"]) for e in out["timeline"]]
+    assert ("2017-07-13", "recommendation") in kinds and ("2017-09-14", "response") in kinds
+    assert kinds == sorted(kinds, key=lambda mk: mk[0])
+    for e in out["timeline"]:
+        assert e["citation"]["meeting_date"] == e["meeting_date"]
+
+
+def test_cli_ask(api_index_dir):
+    from click.testing import CliRunner
+
+    from indexer.cli import main
+
+    env = {"COUNCIL_INDEX_DIR": str(api_index_dir), "COUNCIL_MODEL": "hash-32", "COUNCIL_ABSTAIN_THRESHOLD": "-1"}
+    out = CliRunner().invoke(main, ["ask", "how many social workers did the council employ in 2019?", "--json"], env=env)
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["answered"] and data["citations"]
+    out = CliRunner().invoke(main, ["ask", "what response was there to the young carers recommendations?"], env=env)
+    assert out.exit_code == 0 and "Sources:" in out.output and "Timeline:" in out.output
+    out = CliRunner().invoke(main, ["ask", "x", "--from", "yesterday"], env=env)
+    assert out.exit_code == 2 and "Traceback" not in out.output
+
+
+# ---------------------------------------------------------------------------- real model
+
+@pytest.fixture(scope="module")
+def real_index(real_index_dir):
+    from indexer.index import Index
+
+    index = Index.open(real_index_dir)
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="module")
+def gold_answers(real_index) -> list[tuple[dict, dict]]:
+    gold = [json.loads(line) for line in GOLD.read_text().splitlines() if line.strip()]
+    return [(g, ask(real_index, g["question"], settings=Settings())) for g in gold]
+
+
+SOCIAL_WORKER_TIMELINE = [
+    # (meeting_date, kind, words the entry's passage holds)
+    ("2017-04-27", "scheduled", "Recruitment and Retention of Social Work Staff (task and finish group)"),
+    ("2017-07-13", "recommendation", "progress on the Retention of Social Workers Task and Finish group"),
+    ("2017-09-14", "scheduled", "Task and Finish group – Retention of Social Workers - recommendations"),
+    ("2019-11-28", "recommendation", "investigate options including scope for collaborative working with other Local Authorities"),
+    ("2020-01-09", "scheduled", "Retention of Social Workers – progress on recommendations"),
+    ("2021-01-28", None, "recruitment and retention"),
+    ("2021-03-11", None, "recruitment and retention of"),
+    ("2023-03-16", "discussed", "Staffing recruitment and retention was challenging"),
+]
+
+
+@pytest.mark.real_model
+def test_social_worker_retention_timeline(real_index):
+    out = ask(real_index, "What happened to the social worker retention recommendation?")
+    assert out["answered"]
+    timeline = out["timeline"]
+    assert [e["meeting_date"] for e in timeline] == sorted(e["meeting_date"] for e in timeline)
+    position = -1
+    for when, kind, words in SOCIAL_WORKER_TIMELINE:
+        hits = [i for i, e in enumerate(timeline) if e["meeting_date"] == when and (kind is None or e["kind"] == kind)
+                and words in norm(e["citation"]["text"]) and e["citation"]["meeting_date"] == when]
+        assert hits, f"no {kind or 'entry'} on {when} citing {words!r}: " + json.dumps(
+            [(e["meeting_date"], e["kind"], e["text"][:80]) for e in timeline], indent=1)
+        assert max(hits) > position  # in date order
+        position = min(h for h in hits if h > position)
+    planned = {e["planned_date"] for e in timeline if e["kind"] == "scheduled"}
+    assert {"2018-03-01", "2020-04-02"} <= planned
+
+
+@pytest.mark.real_model
+def test_abstention_on_the_gold_set(gold_answers):
+    unanswerable = [out for g, out in gold_answers if not g["answerable"]]
+    answerable = [out for g, out in gold_answers if g["answerable"]]
+    abstained = sum(not out["answered"] for out in unanswerable) / len(unanswerable)
+    answered = sum(out["answered"] for out in answerable) / len(answerable)
+    assert abstained >= 0.9, [o["question"] for o in unanswerable if o["answered"]]
+    assert answered >= 0.98, [o["question"] for o in answerable if not o["answered"]]
+
+
+@pytest.mark.real_model
+def test_every_gold_answer_quotes_its_citations(gold_answers):
+    for _, out in gold_answers:
+        assert_verbatim(out)
+        for e in out["timeline"]:
+            assert e["citation"] is not None and e["citation"]["meeting_date"] == e["meeting_date"]
