@@ -23,12 +23,17 @@ CONFIGS: list[tuple[str, RetrievalConfig]] = [
     ("bm25 only", RetrievalConfig(mode="bm25")),
     ("dense only", RetrievalConfig(mode="dense")),
     ("hybrid rrf", RetrievalConfig(mode="hybrid", minute_boost=0.0)),
+    ("hybrid rrf, dense×2", RetrievalConfig(mode="hybrid", dense_weight=2.0, minute_boost=0.0)),
     ("hybrid weighted", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.0)),
-    ("hybrid rrf dense×2", RetrievalConfig(mode="hybrid", dense_weight=2.0, minute_boost=0.0)),
-    ("hybrid rrf + minute no.", RetrievalConfig(mode="hybrid", minute_boost=0.5)),
-    ("hybrid rrf + title", RetrievalConfig(mode="hybrid", minute_boost=0.0, title_boost=0.2)),
-    ("hybrid rrf + minute no. + title", RetrievalConfig(mode="hybrid", minute_boost=0.5, title_boost=0.2)),
+    ("hybrid weighted, dense×0.5", RetrievalConfig(mode="hybrid", fusion="weighted", dense_weight=0.5, minute_boost=0.0)),
+    ("hybrid weighted, dense×1.5", RetrievalConfig(mode="hybrid", fusion="weighted", dense_weight=1.5, minute_boost=0.0)),
+    ("hybrid weighted + minute no.", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.5)),
+    ("hybrid weighted + date", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.0, date_boost=0.3)),
+    ("hybrid weighted + title", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.0, title_boost=0.2)),
+    ("hybrid weighted + minute no. + date", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.5,
+                                                            date_boost=0.3)),
 ]
+SIZE_CONFIG = "hybrid weighted + minute no. + date"
 
 
 @dataclass
@@ -109,7 +114,7 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
         update_index(idx_dir, corpus_units(corpus), embedder, max_words=size, overlap_words=20)
         index = Index.open(idx_dir, embedder=embedder)
         sources = {r["path"]: r["text"] for r in index.query("SELECT path, text FROM files")}
-        configs = CONFIGS if size == chunk_sizes[0] else [c for c in CONFIGS if c[0] in ("hybrid rrf + minute no.",)]
+        configs = CONFIGS if size == chunk_sizes[0] else [c for c in CONFIGS if c[0] == SIZE_CONFIG]
         for name, cfg in configs:
             label = name if len(chunk_sizes) == 1 else f"{name}, {size} words"
             m, per_q = ev.evaluate(questions, lambda q, cfg=cfg: index_hits(index, sources, cfg, q))

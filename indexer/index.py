@@ -262,6 +262,14 @@ def update_index(
             vectors = VectorIndex.build(embedder.dim, kind=vector_kind)
         con.executescript(store.SCHEMA)
         con.row_factory = sqlite3.Row
+        # vectors already computed, by the hash of the text embedded: this generation's, and
+        # on a rebuild the previous generation's, so each chunk is embedded once
+        caches = [(con, vectors)]
+        if rebuild and old_gen is not None and old.get("model_id") == embedder.model_id:
+            try:
+                caches.append((store.connect(old_gen / DB, readonly=True), VectorIndex.load(old_gen / VECTORS)))
+            except (sqlite3.Error, CouncilError) as exc:
+                log.warning("previous generation unusable as an embedding cache: %s", exc)
 
         for key in stale:
             vectors.remove(np.array(store.delete_unit(con, key), dtype=np.int64))
@@ -269,7 +277,7 @@ def update_index(
         next_id = (con.execute("SELECT COALESCE(MAX(rowid), 0) FROM chunks").fetchone()[0] or 0) + 1
         for ps, key, chunks, private in parsed:
             hashes = [hashlib.sha256(c.embed_text.encode()).hexdigest() for c in chunks]
-            vecs = _vectors_for(con, vectors, chunks, hashes, embedder, report, progress, batch_size)
+            vecs = _vectors_for(caches, chunks, hashes, embedder, report, progress, batch_size)
             old_ids = store.delete_unit(con, key)
             ids = list(range(next_id, next_id + len(chunks)))
             next_id += len(chunks)
@@ -290,6 +298,8 @@ def update_index(
         report.warnings.extend(rebuild_tracker(con))  # follow-ups cross files: rebuilt whole
         con.commit()
         con.close()
+        for cache_con, _ in caches[1:]:
+            cache_con.close()
         vectors.save(new_gen / VECTORS)
         manifest = {
             "schema_version": store.SCHEMA_VERSION, "model_id": embedder.model_id, "dim": embedder.dim,
@@ -323,22 +333,25 @@ def root_of(units: list[tuple[Path, Path]], key: str) -> Path:
     return Path(".")
 
 
-def _vectors_for(con, vectors: VectorIndex, chunks: list[Chunk], hashes: list[str], embedder: Embedder,
+def _vectors_for(caches, chunks: list[Chunk], hashes: list[str], embedder: Embedder,
                  report: IndexReport, progress, batch_size: int) -> np.ndarray:
     """Reuse the vector of any chunk whose embedded text is already indexed; embed the rest."""
     out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    reuse: dict[str, int] = {}
-    for h in set(hashes):
-        row = con.execute("SELECT rowid FROM chunks WHERE embed_hash=? LIMIT 1", (h,)).fetchone()
-        if row is not None:
-            reuse[h] = row[0]
-    if reuse:
-        found = vectors.vectors_for(np.array(list(reuse.values()), dtype=np.int64))
-        cache = dict(zip(reuse.keys(), found))
+    found: set[str] = set()
+    for con, vectors in caches:
+        reuse: dict[str, int] = {}
+        for h in set(hashes) - found:
+            row = con.execute("SELECT rowid FROM chunks WHERE embed_hash=? LIMIT 1", (h,)).fetchone()
+            if row is not None:
+                reuse[h] = row[0]
+        if not reuse:
+            continue
+        cache = dict(zip(reuse, vectors.vectors_for(np.array(list(reuse.values()), dtype=np.int64))))
         for i, h in enumerate(hashes):
             if h in cache:
                 out[i] = cache[h]
-    todo = [i for i, h in enumerate(hashes) if h not in reuse]
+        found |= set(reuse)
+    todo = [i for i, h in enumerate(hashes) if h not in found]
     report.chunks_reused += len(chunks) - len(todo)
     for s in range(0, len(todo), batch_size):
         batch = todo[s:s + batch_size]

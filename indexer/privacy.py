@@ -22,7 +22,7 @@ def restricted_documents(ps: ParsedSource) -> set[str]:
     for d in ps.documents:
         if d.doc_type == "agenda":
             continue  # a front sheet lists private items but is itself public
-        head = ps.source_for(d.path).text[d.span[0]:d.span[0] + 1500]
+        head = ps.source_for(d.path).text[d.span[0]:min(d.span[1], d.span[0] + 1500)]
         if re.search(r"^\W*(Private Business|Part B)\W*$", head, re.M | re.I) or re.search(
                 r"(contains? )?exempt information|not for publication", head, re.I):
             out.add(d.id)

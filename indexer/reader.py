@@ -159,7 +159,7 @@ def parse_path(path: str | Path, root: str | Path | None = None) -> ParsedSource
     meta = _meta_from_json(path)  # a broken meeting.json fails before any file is read
     sources = [load_source(f, _display(f, root)) for f in files]
     b = _Builder()
-    _parse_sources(b, sources, meta, _meta_from_folder(path), path)
+    _parse_sources(b, sources, meta, _meta_from_folder(path), _display(path, root))
     digest = hashlib.sha256("".join(s.sha256 for s in sources).encode()).hexdigest()
     return ParsedSource(
         path=_display(path, root), sha256=digest, sources=tuple(sources),
@@ -199,7 +199,7 @@ def _pack_meeting(b: _Builder, fs: st.FrontSheet | None, meta: MeetingMeta | Non
 
 
 def _parse_sources(b: _Builder, sources: list[SourceText], meta: MeetingMeta | None,
-                   fallback: MeetingMeta | None, path: Path) -> None:
+                   fallback: MeetingMeta | None, shown: str) -> None:
     reads = [_read(src) for src in sources]
     front = next((r for r in reads if r.front is not None), None)
     pack = _pack_meeting(b, front.front if front else None, meta, fallback)
@@ -229,14 +229,14 @@ def _parse_sources(b: _Builder, sources: list[SourceText], meta: MeetingMeta | N
         loose += [(src, seg) for seg in st.find_documents(src.text, lines, taken, layout)]
     if pack is None:
         names = ", ".join(Path(s.path).name for s in sources)
-        where = sources[0].path if len(sources) == 1 else f"{path} ({names})"
+        where = sources[0].path if len(sources) == 1 else f"{shown} ({names})"
         if not minutes_found:
             raise ParseError(where, "no recognisable meeting: no front sheet or notice with a date, "
                                     "no minutes heading, no meeting.json and no "
                                     "<committee>/<YYYY-MM-DD>/ folder")
         if loose:
             skipped = sorted({Path(s.path).name for s, _ in loose})
-            b.warnings.append(f"{path}: no meeting for {len(loose)} document(s) outside the minutes "
+            b.warnings.append(f"{shown}: no meeting for {len(loose)} document(s) outside the minutes "
                               f"({', '.join(skipped)}); skipped")
         return
     _attach_documents(b, pack, agenda_items, loose, (front or reads[0]).src, folder=len(sources) > 1)

@@ -32,17 +32,32 @@ class RetrievalConfig:
     candidates: int = 100
     title_boost: float = 0.0
     minute_boost: float = 0.5
+    date_boost: float = 0.0
 
     @classmethod
     def from_settings(cls, s) -> "RetrievalConfig":
         return cls(fusion=s.fusion, rrf_k=s.rrf_k, dense_weight=s.dense_weight, bm25_weight=s.bm25_weight,
-                   candidates=s.candidates, title_boost=s.title_boost, minute_boost=s.minute_boost)
+                   candidates=s.candidates, title_boost=s.title_boost, minute_boost=s.minute_boost,
+                   date_boost=s.date_boost)
 
     def but(self, **kw) -> "RetrievalConfig":
         return replace(self, **kw)
 
 
 MINUTE_IN_QUERY = re.compile(r"\bminute\s+(?:no\.?\s*)?(\d{1,3})(?:/(\d{2}))?\b", re.I)
+MONTH_YEAR_IN_QUERY = re.compile(
+    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+((?:19|20)\d\d)\b", re.I)
+YEAR_IN_QUERY = re.compile(r"\b((?:19|20)\d\d)\b")
+
+
+def query_periods(query: str) -> tuple[set[str], set[str]]:
+    """("YYYY-MM" months, "YYYY" years) named in a query: "in November 2019", "in 2017"."""
+    months = {f"{y}-{_MONTHS.index(m[:3].lower()) + 1:02d}" for m, y in MONTH_YEAR_IN_QUERY.findall(query)}
+    years = set(YEAR_IN_QUERY.findall(query)) - {m[:4] for m in months}
+    return months, years
+
+
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
 
 def allowed_ids(index: Index, f: Filters) -> np.ndarray | None:
@@ -135,7 +150,8 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
         fused = fuse([(dense, cfg.dense_weight), (sparse, cfg.bm25_weight)], cfg)
     if not fused:
         return []
-    if (cfg.minute_boost and MINUTE_IN_QUERY.search(query)) or cfg.title_boost:
+    if (cfg.minute_boost and MINUTE_IN_QUERY.search(query)) or cfg.title_boost or (
+            cfg.date_boost and any(query_periods(query))):
         _boost(fused, {r["rowid"]: r for r in _light_rows(index, list(fused))}, query, cfg)
     best = sorted(fused, key=lambda c: (-fused[c], c))[:k]
     rows = {r["rowid"]: r for r in _rows(index, best)}
@@ -154,6 +170,13 @@ def _boost(fused: dict[int, float], rows: dict, query: str, cfg: RetrievalConfig
         for cid, r in rows.items():
             if r["kind"] == "minute" and r["number"] == num and (yy is None or r["date"][2:4] in (yy, _prev_year(yy))):
                 fused[cid] += cfg.minute_boost * scale
+    if cfg.date_boost:
+        months, years = query_periods(query)
+        for cid, r in rows.items():
+            if r["date"][:7] in months:
+                fused[cid] += cfg.date_boost * scale
+            elif r["date"][:4] in years:
+                fused[cid] += cfg.date_boost * scale / 2
     if cfg.title_boost:
         qwords = {w for w in re.findall(r"[a-z]{4,}", query.lower())}
         for cid, r in rows.items():

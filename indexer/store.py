@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .models import Chunk, CrossRef, Document, Item, Meeting, ParsedSource, Resolution, Table, TableRow
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: BM25's title column holds the chunk header
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS units (
@@ -118,7 +118,6 @@ def insert_unit(con: sqlite3.Connection, ps: ParsedSource, chunks: list[Chunk],
              it.order, int(bool(it.document_ids) and all(d in restricted_docs for d in it.document_ids))))
         if cur.rowcount == 0:
             warnings.append(f"{unit}: item {it.id} is already indexed from another file; kept once")
-    titles = {it.id: it.title for it in ps.items}
     for c, rid, h in zip(chunks, rowids, hashes):
         cur = con.execute(
             "INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -126,7 +125,7 @@ def insert_unit(con: sqlite3.Connection, ps: ParsedSource, chunks: list[Chunk],
              c.page_start, c.page_end, c.header, c.text, h, c.ordinal, int(c.document_id in restricted_docs)))
         if cur.rowcount:
             con.execute("INSERT INTO chunks_fts(rowid, text, title) VALUES (?,?,?)",
-                        (rid, c.text, titles.get(c.item_id, "")))
+                        (rid, c.text, c.header))
     return warnings
 
 

@@ -125,15 +125,18 @@ def _joined(lines: list[Line], i: int, limit: int = 14, stop: re.Pattern | None 
     return norm_heading(re.sub(r"(?<=\w-) (?=\w)", "", " ".join(parts)))
 
 
-# OCR turns ordinals into marks: 6" February, 11™ JUNE, 1°" MAY, 21* January.
-_OCR_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?[\"”“'‘’°™*?^%]+[a-z]{0,2}(?=\s*[A-Za-z])")
-_GLUED_MONTH = re.compile(r"\b(\d{1,2})(st|nd|rd|th)(?=(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))", re.I)
+# Ordinals as OCR and typing leave them before a month: 6" February, 11™ JUNE, 1°" MAY,
+# 21* January, 22ndFEBRUARY, 19February. They become "6 February"; "1s™ February" (15th?) stays unread.
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_DAY_BEFORE_MONTH = re.compile(
+    r"\b(\d{1,2})(?:st|nd|rd|th)?(?:[\"”“'‘’°™*?^%_+]+[a-z]{0,2})?\s*(?=(?:" + _MONTH_NAMES + r")\b)", re.I)
+_GLUED_MEETING = re.compile(r"(?<=[A-Z])(?=MEETING\b)")  # "ANNUALMEETING"
 
 
 def norm_heading(s: str) -> str:
-    """Collapse spaces and repair OCR'd ordinals so the date and time can be read."""
-    s = _OCR_ORDINAL.sub(r"\1", re.sub(r"\s+", " ", s.replace("**", "")))
-    return _GLUED_MONTH.sub(r"\1\2 ", s).strip()
+    """Collapse spaces and repair ordinals so the date and time can be read."""
+    s = re.sub(r"\s+", " ", s.replace("**", ""))
+    return _GLUED_MEETING.sub(" ", _DAY_BEFORE_MONTH.sub(r"\1 ", s)).strip()
 
 
 def committee_name(raw: str) -> tuple[str, str | None]:
@@ -160,7 +163,8 @@ AUTHOR_RE = re.compile(r"^((?:Joint )?(?:Briefing Note|Report|Note)s? of (?:the 
 COUNCIL_RE = re.compile(r"^(?:[A-Z][\w'’.-]+\s){1,4}(?:City|County|Borough|District|Metropolitan)?\s*(?:and County )?Council$")
 # "You are requested to attend a Meeting of X to be held in ... on <date> at <time>"
 NOTICE_RE = re.compile(
-    r"(?:(?:requested|invited) to attend|ha(?:s|ve) called|convened) (?:an? |the )?(?:[\w-]+ ){0,3}?meeting of (?:the )?(?P<committee>.{3,160}?)"
+    r"(?:(?:requested|invited) to attend|ha(?:s|ve) called|convened) [^.]{0,60}?meeting"
+    r" (?:to consider [^.]{3,80}? (?:for|of) |of )(?:the )?(?P<committee>.{3,160}?)"
     r",?\s+(?=to be held|which will be held|will be held|on (?:mon|tues|wednes|thurs|fri|satur|sun)day\b|on \d)"
     r"|\b(?:an? |the )(?:[\w-]+ )?meeting of (?:the )?(?P<committee2>.{3,160}?),?\s+(?:will|is to)"
     r" (?:be(?: an? (?:[\w-]+ ){0,2}meeting)? held|take place)\b",
@@ -677,7 +681,8 @@ def find_documents(text: str, lines: list[Line], taken: list[Span],
     floor = -1
     for i, kind in anchors:
         # a cover never reaches back over taken text or onto the previous page
-        floor = max(floor, _last_taken_line(lines, i, taken), _line_at(lines, layout.page_top(lines[i].start)) - 1)
+        page_top = _line_at(lines, layout.page_top(lines[i].start))
+        floor = max(floor, _last_taken_line(lines, i, taken), page_top - 1)
         if kind == "continuation":
             start_line = i + 1
             if start_line >= len(lines):
@@ -698,14 +703,13 @@ def find_documents(text: str, lines: list[Line], taken: list[Span],
     for n, seg in enumerate(segs):
         nxt = segs[n + 1].start if n + 1 < len(segs) else len(text)
         nxt = min([s for s in taken_starts if s > seg.start] + [nxt])
-        blank = next((ln.start for ln in lines[seg.anchor + 1:]
-                      if ln.start < nxt and ln.text.lower() == BLANK_PAGE), None)
-        seg.end = blank if blank is not None else nxt
+        following = lines[seg.anchor + 1:_line_at(lines, nxt)]
+        seg.end = next((ln.start for ln in following if ln.text.lower() == BLANK_PAGE), nxt)
         if seg.kind == "continuation":
             # a blank page in the middle of a segment ends that one; what follows
             # without a cover of its own continues the same agenda item
-            seg.start = min((ln.start for ln in lines[seg.anchor + 1:]
-                             if ln.start < seg.end and not layout.furniture(ln)), default=seg.end)
+            seg.start = next((ln.start for ln in following
+                              if ln.start < seg.end and not layout.furniture(ln)), seg.end)
         seg.start, seg.end = trim_span(text, seg.start, seg.end)
         content = [ln for ln in lines[_line_at(lines, seg.start):_line_at(lines, seg.end)]
                    if not layout.furniture(ln)]

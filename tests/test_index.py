@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from indexer import store
 from indexer.chunker import chunk_source
 from indexer.embedder import HashEmbedder
 from indexer.errors import IndexNotFound, ModelMismatch
@@ -60,7 +61,7 @@ def built(tmp_path_factory):
 def test_manifest_describes_the_index(built):
     m = built.manifest
     assert m["model_id"] == "hash-32" and m["dim"] == 32 and m["normaliser"] == "l2"
-    assert m["chunker"]["max_words"] == 180 and m["schema_version"] == 1
+    assert m["chunker"]["max_words"] == 180 and m["schema_version"] == store.SCHEMA_VERSION
     assert set(m["units"]) == {p.name for p in PACKS}
     assert all(len(u["sha256"]) == 64 for u in m["units"].values())
     assert built.count == m["chunks"] > 300
