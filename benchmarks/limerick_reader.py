@@ -106,6 +106,24 @@ def run(root: Path) -> dict:
     return r
 
 
+NOTES = [
+    "## Reading these figures",
+    "",
+    "- A date is never guessed. Headings that print no year (\"ON THURSDAY 19th OCTOBER AT",
+    "  3.00PM.\"), OCR that lost the day (\"1s™ February\"), scans whose text layer has no notice",
+    "  and map or table attachments count as not recovered. A notice that prints no year gets",
+    "  the year of the letter's own date only when the printed weekday confirms it.",
+    "- Disagreements checked by hand are errors in the papers or their names, not misreadings:",
+    "  minutes adopted in February 2020 headed \"TUESDAY, 14TH JANUARY, 2019\"; an agenda whose",
+    "  OCR reads \"13” September\" for the 18th; file names with the wrong year; agendas of",
+    "  adjourned meetings filed under the later meeting's folder.",
+    "- Folder runs read README.md as an ordinary file: it names no meeting, so it becomes a",
+    "  document of its own in a folder whose other files name one. A folder fails only when",
+    "  none of its files names a meeting.",
+    "",
+]
+
+
 def pct(n: int, d: int) -> str:
     return f"{n} of {d} ({100 * n / d:.1f}%)" if d else f"{n} of 0"
 
@@ -150,6 +168,7 @@ def report(r: dict, root: Path, command: str) -> str:
         f"| time | {r['folder_seconds']:.1f} s |",
         "",
     ]
+    lines += NOTES
     if r["crashes"] or r["folder_crashes"]:
         lines += ["## Exceptions", "", *[f"- {c}" for c in (r["crashes"] + r["folder_crashes"])[:30]], ""]
     lines += ["## Disagreements (first 25)", "", *[f"- {m}" for m in r["mismatches"][:25]], ""]
@@ -164,7 +183,7 @@ def main() -> int:
     if not args.root.is_dir():
         print(f"error: {args.root} is not a directory", file=sys.stderr)
         return 2
-    text = report(run(args.root), args.root, "python benchmarks/limerick_reader.py")
+    text = report(run(args.root), args.root, ".venv/bin/python benchmarks/limerick_reader.py")
     args.out.write_text(text + "\n", encoding="utf-8")
     print(text)
     return 1 if "## Exceptions" in text else 0

@@ -140,6 +140,9 @@ def unit_sha256(unit: Path) -> str:
     from .sources import unit_files
 
     digests = [hashlib.sha256(f.read_bytes()).hexdigest() for f in unit_files(unit)]
+    meta = (unit if unit.is_dir() else unit.parent) / "meeting.json"
+    if meta.is_file():  # editing the metadata changes the unit too
+        digests.append(hashlib.sha256(meta.read_bytes()).hexdigest())
     return hashlib.sha256("".join(digests).encode()).hexdigest()
 
 
@@ -243,7 +246,7 @@ def update_index(
                 continue
             report.warnings.extend(ps.warnings)
             chunks = chunk_source(ps, max_words=max_words, overlap_words=overlap_words)
-            parsed.append((ps, key, chunks, restricted(ps) if restricted else set()))
+            parsed.append((ps, key, sha, chunks, restricted(ps) if restricted else set()))
             if progress:
                 progress("documents", 1)
         if not parsed and not stale and old_gen is not None:
@@ -275,7 +278,7 @@ def update_index(
             vectors.remove(np.array(store.delete_unit(con, key), dtype=np.int64))
             report.removed.append(key)
         next_id = (con.execute("SELECT COALESCE(MAX(rowid), 0) FROM chunks").fetchone()[0] or 0) + 1
-        for ps, key, chunks, private in parsed:
+        for ps, key, sha, chunks, private in parsed:
             hashes = [hashlib.sha256(c.embed_text.encode()).hexdigest() for c in chunks]
             vecs = _vectors_for(caches, chunks, hashes, embedder, report, progress, batch_size)
             old_ids = store.delete_unit(con, key)
@@ -289,7 +292,7 @@ def update_index(
             if any(mask):
                 vectors.add(np.array([i for i, m in zip(ids, mask) if m], dtype=np.int64), vecs[np.array(mask)])
             (report.changed if key in known else report.added).append(key)
-            known[key] = {"sha256": ps.sha256, "root": str(Path(root_of(units, key)).resolve()),
+            known[key] = {"sha256": sha, "root": str(Path(root_of(units, key)).resolve()),
                           "chunks": len(chunks), "documents": [d.id for d in ps.documents]}
         for key in stale:
             known.pop(key, None)

@@ -82,8 +82,8 @@ def running_lines(source: SourceText) -> set[str]:
 def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
     """Expand ``paths`` into input files: directories recursively, in sorted order.
 
-    Hidden files and directories are skipped, as is anything whose suffix is not
-    supported (including ``meeting.json`` metadata). A file named explicitly is kept
+    Hidden files and directories are skipped, as are README files (a folder's notes, not
+    papers) and anything whose suffix is not supported (including ``meeting.json`` metadata). A file named explicitly is kept
     whatever its suffix, so that :func:`load_source` reports it rather than it vanishing.
     """
     found: list[Path] = []
@@ -104,11 +104,18 @@ def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+def is_paper_name(name: str) -> bool:
+    """Not hidden, not meeting.json metadata, not a folder's README, and a supported type."""
+    if name.startswith(".") or name == METADATA_FILE or name.upper().startswith("README."):
+        return False
+    return Path(name).suffix.lower() in _KINDS
+
+
 def _walk(root: Path) -> Iterable[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
-            if name.startswith(".") or name == METADATA_FILE:
+            if not is_paper_name(name):
                 continue
             if Path(name).suffix.lower() in _KINDS:
                 yield Path(dirpath, name)
@@ -235,5 +242,4 @@ def unit_files(unit: str | Path) -> list[Path]:
     unit = Path(unit)
     if not unit.is_dir():
         return [unit]
-    return sorted(p for p in unit.iterdir()
-                  if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in _KINDS)
+    return sorted(p for p in unit.iterdir() if p.is_file() and is_paper_name(p.name))

@@ -266,7 +266,7 @@ def test_iter_input_files(tmp_path: Path) -> None:
     single.write_text("one")
     got = iter_input_files([str(corpus), single, corpus / "b.txt"])  # b.txt only once
     assert [p.relative_to(tmp_path).as_posix() for p in got] == [
-        "corpus/2020-01-09/minutes.md", "corpus/README.md", "corpus/a.PDF", "corpus/b.txt",
+        "corpus/2020-01-09/minutes.md", "corpus/a.PDF", "corpus/b.txt",
         "corpus/x/y/z.markdown", "single.txt",
     ]
     assert all(p.suffix.lower() in SUPPORTED_SUFFIXES for p in got)
