@@ -169,7 +169,7 @@ def items(settings: Settings, date: str, paths: tuple[str, ...], committee: str 
             for r in rows:
                 if r["meeting_id"] == mid:
                     pages = f"pp. {r['page_start']}-{r['page_end']}" if r["page_start"] else ""
-                    label = f"minute {r['number']}" if r["kind"] == "minute" else f"item {r['number'] or '-'}"
+                    label = (f"minute {r['number'] or '-'}" if r["kind"] == "minute" else f"item {r['number'] or '-'}")
                     click.echo(f"  {label:>11}  {r['title'][:70]:<70}  {r['doc_type'] or '':<18} {pages}")
     report_errors(errors)
     sys.exit(EXIT_SOME_FAILED if errors else EXIT_OK)

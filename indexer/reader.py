@@ -310,6 +310,16 @@ def _add_minutes(b: _Builder, src: SourceText, m: Meeting, published: str, sec: 
     for e, docs in agenda_items:
         if e is entry:
             docs.append(doc)
+    # who was present, the apologies and the invited guests: between the heading and minute 1
+    first = sec.minutes[0].title_line.start if sec.minutes else sec.span[1]
+    pre = st.trim_span(src.text, sec.span[0], first)
+    if pre[1] > pre[0]:
+        ps, pe = page_span(src, pre, lo, hi)
+        b.add_item(Item(
+            id=f"{m.id}/attendance", meeting_id=m.id, kind="minute", number=None,
+            title="Present and apologies", body=src.text[pre[0]:pre[1]], span=pre, path=src.path,
+            document_ids=(doc.id,), page_start=ps, page_end=pe, order=0,
+        ))
     for n, mi in enumerate(sec.minutes, start=1):
         ps, pe = page_span(src, mi.body_span, lo, hi)
         b.add_item(Item(

@@ -87,8 +87,9 @@ def test_items_json_shape(packs) -> None:
     result = council("items", "2019-11-28", str(packs), "--json")
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
-    assert [(r["number"], r["kind"]) for r in rows] == [(str(n), "minute") for n in range(23, 30)]
-    m25 = rows[2]
+    assert [(r["number"], r["kind"]) for r in rows] == [(None, "minute")] + [(str(n), "minute") for n in range(23, 30)]
+    assert rows[0]["title"] == "Present and apologies"
+    m25 = next(r for r in rows if r["number"] == "25")
     assert set(m25) == {"id", "meeting_id", "kind", "number", "title", "doc_type", "documents",
                         "page_start", "page_end", "order", "resolutions", "cross_refs"}
     assert m25 | {"documents": None} == {

@@ -232,7 +232,8 @@ def test_nine_meetings_with_times_and_places(packs) -> None:
 
 @pytest.mark.parametrize("day", sorted(MINUTES))
 def test_every_numbered_minute_is_an_item(items, day) -> None:
-    minutes = sorted((it for it in items.values() if it.meeting_id == mid(day) and it.kind == "minute"),
+    minutes = sorted((it for it in items.values()
+                      if it.meeting_id == mid(day) and it.kind == "minute" and it.number is not None),
                      key=lambda it: it.order)
     assert [(it.number, it.title) for it in minutes] == MINUTES[day]
     assert [it.id for it in minutes] == [f"{mid(day)}/minute-{n}" for n, _ in MINUTES[day]]
@@ -390,3 +391,11 @@ def test_ids_are_stable_across_reads(packs) -> None:
     assert [d.id for d in again.documents] == [d.id for d in first.documents]
     assert [i.id for i in again.items] == [i.id for i in first.items]
     assert f"{mid('2019-11-28')}/minute-25" in {i.id for i in first.items}
+
+
+@pytest.mark.parametrize("day", sorted(MINUTES))
+def test_attendance_before_the_first_minute_is_kept(items, day) -> None:
+    """Who was present and the apologies are searchable, as the meeting's first minutes item."""
+    att = items[f"{mid(day)}/attendance"]
+    assert att.kind == "minute" and att.number is None and att.order == 0
+    assert "Present" in att.body and "Apologies" in att.body
