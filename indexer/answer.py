@@ -40,7 +40,8 @@ from .tracker import Idf, content_words
 log = logging.getLogger(__name__)
 
 DEFAULT_ABSTAIN = 0.35  # cosine of the best passage; settings.abstain_threshold overrides it
-COVERAGE_MIN = 0.5  # idf-weighted share of the question's words that the passages contain
+COVERAGE_MIN = 0.38  # idf-weighted share of the question's words that the passages contain
+TIME_SUBJECT_MIN = 0.3  # see time_supported
 MAX_SENTENCES = 3
 MAX_ANSWER_WORDS = 90
 W_WORDS, W_SENTENCE, W_PASSAGE = 1.0, 1.0, 0.5
@@ -150,6 +151,50 @@ def passage_vectors(index: Index, chunk_ids: list[str]) -> dict[str, np.ndarray]
 def weighted_share(words: list[str], have: set[str], idf: Idf) -> float:
     total = sum(idf(w) for w in words)
     return sum(idf(w) for w in words if w in have) / total if total else 0.0
+
+
+_YEAR = re.compile(r"\b((?:19|20)\d{2})(?:\s*[/-]\s*((?:19|20)?\d{2}))?\b")
+
+
+def _years(text: str) -> set:
+    """Years written in ``text``: 2019 -> 2019; 2019/20, 2019-20, 2019-2020 -> (2019, 2020), 2019, 2020."""
+    out: set = set()
+    for m in _YEAR.finditer(text):
+        a = int(m.group(1))
+        b = m.group(2)
+        if b is not None:
+            b = int(b) if len(b) == 4 else a // 100 * 100 + int(b)
+            if b == a + 1:
+                out.update({(a, b), a, b})
+                continue
+        out.add(a)
+    return out
+
+
+def time_supported(index: Index, question: str, results: list[SearchResult], idf: Idf) -> bool:
+    """A question about one year or year range ("in 2019", "2020/21") needs a passage on its
+    subject (a third of the question's known words, idf-weighted) written for that time: the year
+    appears in the passage or just before it in the source (a table's caption), or, for a single
+    year, the meeting is in that year or the next (a year's figures are reported the year after).
+    Questions naming no year, or several (comparisons), are not checked."""
+    quals = [y for y in _years(question) if isinstance(y, tuple)]
+    singles = [y for y in _years(question) if isinstance(y, int) and not any(y in q for q in quals)]
+    asked = quals + singles
+    if len(asked) != 1:
+        return True
+    want = asked[0]
+    words = [w for w in question_words(question) if idf.df.get(w) and not re.fullmatch(r"[\d/-]+", w)]
+    texts: dict[str, str] = {}
+    for r in results:
+        if words and weighted_share(words, set(content_words(r.text)), idf) < TIME_SUBJECT_MIN:
+            continue
+        if r.path not in texts:
+            texts[r.path] = index.query("SELECT text FROM files WHERE path=?", (r.path,))[0][0]
+        near = texts[r.path][max(0, r.span[0] - 400):r.span[1]]
+        years = _years(near)
+        if want in years or (isinstance(want, int) and r.meeting_date.year in (want, want + 1)):
+            return True
+    return False
 
 
 def searched_scope(index: Index, filters: Filters) -> str:
