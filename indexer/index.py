@@ -199,7 +199,10 @@ def update_index(
         old_gen = current_generation(index_dir)
         _remove_abandoned(index_dir, old_gen)
         old = json.loads((old_gen / MANIFEST).read_text()) if old_gen else None
-        chunker_cfg = {"max_words": max_words, "overlap_words": overlap_words, "splitter": "by-item-v1"}
+        from .reader import READER_VERSION
+
+        chunker_cfg = {"max_words": max_words, "overlap_words": overlap_words, "splitter": "by-item-v1",
+                       "reader": READER_VERSION}
         rebuild = False
         if old is not None:
             if old["model_id"] != embedder.model_id:
@@ -228,7 +231,6 @@ def update_index(
                 report.errors.append(ParseError(unit, f"same content as already-indexed {twin}; not indexed twice"))
                 continue
             todo.append((unit, root, key, sha))
-            by_sha[sha] = key
         stale = sorted(set(known) - given) if prune else []
         if rebuild and old is not None:
             stale = sorted(set(old["units"]) - {k for _, _, k, _ in todo})
@@ -238,12 +240,17 @@ def update_index(
 
         # parse and chunk first: a file that fails changes nothing in the index
         parsed = []
+        first_of: dict[str, str] = {}  # sha -> the first unit of this run that read well
         for unit, root, key, sha in todo:
+            if sha in first_of:
+                report.errors.append(ParseError(unit, f"same content as {first_of[sha]}; not indexed twice"))
+                continue
             try:
                 ps = parse_path(unit, root=root)
             except ParseError as exc:
                 report.errors.append(exc)
                 continue
+            first_of[sha] = key
             report.warnings.extend(ps.warnings)
             chunks = chunk_source(ps, max_words=max_words, overlap_words=overlap_words)
             parsed.append((ps, key, sha, chunks, restricted(ps) if restricted else set()))

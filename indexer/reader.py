@@ -30,6 +30,10 @@ from .sources import load_source, page_markers, running_lines, unit_files
 
 log = logging.getLogger(__name__)
 
+# Bump when parsing changes what is read from the same bytes: the index then re-reads
+# every file (vectors of unchanged passages are reused, so nothing is embedded twice).
+READER_VERSION = 2
+
 _STOPWORDS = set("a an and the of for to in on with by update report briefing note progress from".split())
 _COVER_KINDS = ("briefing", "report", "work_programme")
 _APPENDIX_FILE = re.compile(r"^[\d\s._-]*appendi(?:x|ces)\b", re.I)  # "04 Appendix A.pdf"
