@@ -265,7 +265,7 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
         return empty
     idf = index_idf(index)
     qwords = question_words(question)
-    qvec = index.embedder.embed_batch([question], kind="query")[0]
+    qvec = embed_query(index, question)
     pvecs = passage_vectors(index, [r.id for r in results])
     psim = {r.id: float(pvecs[r.id] @ qvec) if r.id in pvecs else 0.0 for r in results}
     passage_words: set[str] = set()
@@ -309,7 +309,8 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
 
 # ---------------------------------------------------------------------------- the tracker
 
-DISCUSSED_MIN = 0.45  # cosine of a later passage to the recommendation (measured, see README)
+DISCUSSED_MIN = 0.40  # cosine of a later passage to the matter (measured: see the module docstring)
+DISCUSSED_WORDS = 0.5  # idf-weighted share of the matter's words that the passage must contain
 RECORD_MATCH_MIN = 0.6  # idf-weighted share of the query's words a record must contain
 ROW_MATCH_MIN = 0.75  # the same for a work-programme row to join a question's timeline
 KIND_ORDER = {"recommendation": 0, "response": 1, "scheduled": 2, "cross_reference": 3, "discussed": 4}
@@ -369,7 +370,9 @@ def _cite(index: Index, chunk_id: str | None) -> dict | None:
 
 
 def _topic(q: str) -> list[str]:
-    return [w for w in question_words(q) if w not in _CUE_STOP and w not in _DATE_WORDS]
+    """What a follow-up question is about: its words without the follow-up wording and dates."""
+    return [w for w in question_words(q) if w not in _CUE_STOP and w not in _DATE_WORDS
+            and not re.fullmatch(r"(?:19|20)\d\d(?:/\d\d)?", w)]
 
 
 _MONTH_NAMES = ("january february march april may june july august september october november december").split()
@@ -395,7 +398,7 @@ def _match_records(db, q: str, include_restricted: bool, idf: Idf, minimum: floa
     query ("the July 2017 recommendations") keeps records of that month or year."""
     rows = db.query("SELECT * FROM tracker_records" + ("" if include_restricted else " WHERE restricted = 0")
                     + " ORDER BY meeting_date, ord")
-    words = [w for w in _topic(q) if not re.fullmatch(r"(?:19|20)\d\d", w)]
+    words = _topic(q)
     if not words:
         return list(rows) if not q.strip() else []
     hints = _date_hints(q)
@@ -452,38 +455,57 @@ def _rec_entry(rec: dict) -> dict:
 
 def discussed(index: Index, r, exclude: set, include_restricted: bool = False, query: str | None = None,
               after: str | None = None, limit: int = 6) -> list[dict]:
-    """Later passages on the same matter as record ``r`` (or ``query``): dense similarity at or above
-    DISCUSSED_MIN and at least one distinctive word of the matter in common."""
-    from .search import dense_ranking
+    """Later passages on the same matter as record ``r`` (or as ``query``): dense similarity of the
+    passage to the matter at or above DISCUSSED_MIN, and at least DISCUSSED_WORDS of the matter's
+    distinctive words (idf-weighted) in the passage. One passage per item (its best), best first."""
+    from .tracker import _ROLE
 
     idf = index_idf(index)
-    text = query or f"{r['text']} {r['context']}"
-    words = [w for w in dict.fromkeys(content_words(text)) if idf(w) >= 1.5 and w not in _CUE_STOP]
+    text = query or _ROLE.sub(" ", f"{r['text']} {r['context']}")
+    words = [w for w in dict.fromkeys(content_words(text)) if w not in _CUE_STOP and w not in _DATE_WORDS
+             and not re.fullmatch(r"[\d/.-]+", w)]
     after = after or (r["meeting_date"] if r is not None else "0000")
-    ranking = [(cid, s) for cid, s in dense_ranking(index, text, 40, None) if s >= DISCUSSED_MIN]
-    if not ranking:
+    qvec = embed_query(index, text)
+    scores, ids = index.vectors.search(qvec, 60)
+    ranking = [(int(i), float(s)) for s, i in zip(np.ravel(scores), np.ravel(ids)) if i >= 0 and s >= DISCUSSED_MIN]
+    if not ranking or not words:
         return []
     rows = {x["rowid"]: x for x in index.query(
-        "SELECT c.rowid, c.id, c.text, c.restricted, m.id AS meeting_id, m.date FROM chunks c "
+        "SELECT c.rowid, c.id, c.item_id, c.text, c.restricted, m.id AS meeting_id, m.date FROM chunks c "
         f"JOIN meetings m ON m.id = c.meeting_id WHERE c.rowid IN ({','.join('?' * len(ranking))})",
         [cid for cid, _ in ranking])}
-    out = []
+    out, items = [], set()
     for cid, s in ranking:
         x = rows.get(cid)
-        if x is None or x["id"] in exclude or x["date"] <= after or (x["restricted"] and not include_restricted):
+        if (x is None or x["id"] in exclude or x["item_id"] in items or x["date"] <= after
+                or x["item_id"].endswith(("/agenda", "/attendance"))  # front sheets and who attended
+                or (x["restricted"] and not include_restricted)):
             continue
-        sents = sentences(x["text"])
-        best = max(sents, key=lambda t: weighted_share(words, set(content_words(t)), idf), default="")
-        if not words or not set(words) & set(content_words(x["text"])):
+        if weighted_share(words, set(content_words(x["text"])), idf) < DISCUSSED_WORDS:
             continue
+        best = max(sentences(x["text"]), key=lambda t: weighted_share(words, set(content_words(t)), idf), default="")
         out.append({"kind": "discussed", "meeting_id": x["meeting_id"], "meeting_date": x["date"], "text": best,
                     "detail": None, "response": None, "planned_date": None, "planned": None,
                     "evidence": f"dense similarity {s:.2f} (threshold {DISCUSSED_MIN})", "score": round(s, 4),
                     "source_id": x["id"], "citation": _cite(index, x["id"])})
         exclude.add(x["id"])
+        items.add(x["item_id"])
         if len(out) >= limit:
             break
     return out
+
+
+_VEC_CACHE: dict[tuple[str, str], np.ndarray] = {}
+
+
+def embed_query(index: Index, text: str) -> np.ndarray:
+    """The query embedding of ``text`` (the last 256 are kept: a question is embedded once per ask)."""
+    key = (index.embedder.model_id, text)
+    if key not in _VEC_CACHE:
+        if len(_VEC_CACHE) > 256:
+            _VEC_CACHE.clear()
+        _VEC_CACHE[key] = index.embedder.embed_batch([text], kind="query")[0]
+    return _VEC_CACHE[key]
 
 
 def find_recommendations(index: Index, q: str = "", include_restricted: bool = False, limit: int = 50,
@@ -554,7 +576,7 @@ def question_timeline(index: Index, question: str, filters: Filters | None = Non
     used = {e["citation"]["id"] for e in entries if e["citation"]}
     first = min((e["meeting_date"] for e in entries), default="0000")
     after = min(first, "9999") if entries else "0000"
-    for d in discussed(index, None, used, filters.include_restricted, query=" ".join(_topic_text(question)),
+    for d in discussed(index, None, used, filters.include_restricted, query=topic_text(question),
                        after=_day_before(after), limit=8):
         entries.append({"meeting_date": d["meeting_date"], "kind": "discussed", "text": d["text"],
                         "citation": d["citation"]})
@@ -563,9 +585,14 @@ def question_timeline(index: Index, question: str, filters: Filters | None = Non
     return entries
 
 
-def _topic_text(question: str) -> list[str]:
-    """The question without its follow-up wording, for the dense search of later discussion."""
-    return [question]
+def topic_text(question: str) -> str:
+    """The question's subject in its own words, without the follow-up wording: "What happened to
+    the social worker retention recommendation?" -> "social worker retention"."""
+    from .tracker import _TOKEN, _word
+
+    keep = set(_topic(question))
+    words = [t for t in _TOKEN.findall(question) if _word(t) in keep]
+    return " ".join(words) or question
 
 
 def _day_before(iso: str) -> str:

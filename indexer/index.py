@@ -187,7 +187,7 @@ def update_index(
     """Add new or changed units, optionally drop units no longer given, and swap in the result.
 
     ``units`` are (unit path, root) pairs: a pack file or a meeting folder, and the folder
-    that stored paths are relative to. ``restricted(parsed) -> document ids`` marks private papers.
+    that stored paths are relative to. ``restricted(parsed, root) -> document ids`` marks private papers.
     """
     from .chunker import chunk_source
     from .reader import _display, parse_path
@@ -253,7 +253,7 @@ def update_index(
             first_of[sha] = key
             report.warnings.extend(ps.warnings)
             chunks = chunk_source(ps, max_words=max_words, overlap_words=overlap_words)
-            parsed.append((ps, key, sha, chunks, restricted(ps) if restricted else set()))
+            parsed.append((ps, key, sha, chunks, restricted(ps, root) if restricted else set()))
             if progress:
                 progress("documents", 1)
         if not parsed and not stale and old_gen is not None:

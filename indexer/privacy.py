@@ -16,8 +16,10 @@ EXEMPT_RE = re.compile(
     r"(exempt information|not for publication|Schedule 12A|Part B|private business)", re.I)
 
 
-def restricted_documents(ps: ParsedSource) -> set[str]:
-    """Ids of the documents in ``ps`` that anonymous users must never see."""
+def restricted_documents(ps: ParsedSource, root: Path | None = None) -> set[str]:
+    """Ids of the documents in ``ps`` that anonymous users must never see.
+
+    ``root`` is the folder the source paths are relative to (where sidecars are looked for)."""
     out = {d.id for d in ps.documents if d.restricted}
     for d in ps.documents:
         if d.doc_type == "agenda":
@@ -27,7 +29,7 @@ def restricted_documents(ps: ParsedSource) -> set[str]:
                 r"(contains? )?exempt information|not for publication", head, re.I):
             out.add(d.id)
     for src in ps.sources:
-        sidecar = Path(src.path + ".restricted")
+        sidecar = (Path(root) if root is not None else Path(".")) / (src.path + ".restricted")
         if sidecar.exists():
             out |= {d.id for d in ps.documents if d.path == src.path}
     return out
