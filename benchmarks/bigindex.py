@@ -29,7 +29,7 @@ identical to one ``council index`` writes:
    of the space MiniLM actually uses, and no two are identical.
 
 Built indexes are cached under ``.cache/bench/indexes`` and rebuilt when this module's
-``BUILD_VERSION``, the sample or the corpus listing change.
+``BUILD_VERSION``, the store's schema version, the sampled texts or the corpus change.
 """
 
 from __future__ import annotations
@@ -198,38 +198,54 @@ class Sample:
     positions: np.ndarray  # chunk positions in replica 0 that were embedded
     vectors: np.ndarray  # (SAMPLE, dim) real MiniLM vectors
     per_replica: int  # chunks in one replica
-    key: str
+    key: str  # changes when the sampled texts change
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def real_sample(n: int = SAMPLE, embedder=None) -> Sample:
-    """The real vectors of ``n`` evenly spread chunks, embedded once and cached (resumable)."""
+    """The real vectors of ``n`` evenly spread chunks of replica 0.
+
+    Vectors are cached by the hash of the embedded text in ``.cache/bench/limerick-minilm.npz``,
+    so a change to the chunker re-embeds only the texts that changed. Progress is saved every
+    256 texts; an interrupted run resumes."""
     texts = replica_texts()
     positions = np.unique(np.linspace(0, len(texts) - 1, n).round().astype(np.int64))
     chosen = [texts[i] for i in positions]
-    key = hashlib.sha256("\x00".join(chosen).encode()).hexdigest()[:12]
+    keys = [_text_key(t) for t in chosen]
+    key = hashlib.sha256("".join(keys).encode()).hexdigest()[:12]
     CACHE.mkdir(parents=True, exist_ok=True)
-    path = CACHE / f"limerick-minilm-{len(chosen)}-{key}.npy"
+    path = CACHE / "limerick-minilm.npz"
+    cache: dict[str, np.ndarray] = {}
     if path.is_file():
-        return Sample(positions, np.load(path), len(texts), key)
-    if embedder is None:
-        from indexer.embedder import get_embedder
+        with np.load(path) as z:
+            cache = dict(zip(z["keys"].tolist(), z["vectors"]))
+    todo = [i for i, k in enumerate(keys) if k not in cache]
+    if todo:
+        if embedder is None:
+            from indexer.embedder import get_embedder
 
-        embedder = get_embedder("all-MiniLM-L6-v2")
-    partial = path.with_suffix(".partial.npy")
-    done = np.load(partial) if partial.is_file() else np.zeros((0, embedder.dim), np.float32)
-    say(f"embedding {len(chosen)} Limerick chunks with the real model ({len(done)} cached); "
-        "this runs once")
-    t0 = time.perf_counter()
-    step = 256
-    while len(done) < len(chosen):
-        part = embedder.embed_batch(chosen[len(done):len(done) + step], kind="passage")
-        done = np.concatenate([done, part])
-        np.save(partial, done)
-        rate = (len(done)) / max(time.perf_counter() - t0, 1e-9)
-        say(f"  {len(done)}/{len(chosen)} embedded ({rate:.1f} chunks/s this session)")
-    np.save(path, done)
-    partial.unlink(missing_ok=True)
-    return Sample(positions, done, len(texts), key)
+            embedder = get_embedder("all-MiniLM-L6-v2")
+        say(f"embedding {len(todo)} of {len(chosen)} sampled Limerick chunks with the real model "
+            f"(the rest are cached)")
+        t0 = time.perf_counter()
+        step = 256
+        for s in range(0, len(todo), step):
+            part = todo[s:s + step]
+            for i, v in zip(part, embedder.embed_batch([chosen[i] for i in part], kind="passage")):
+                cache[keys[i]] = v
+            _save_cache(path, cache)
+            done = min(s + step, len(todo))
+            say(f"  {done}/{len(todo)} embedded ({done / (time.perf_counter() - t0):.1f} chunks/s)")
+    return Sample(positions, np.stack([cache[k] for k in keys]).astype(np.float32), len(texts), key)
+
+
+def _save_cache(path: Path, cache: dict[str, np.ndarray]) -> None:
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez(tmp, keys=np.array(list(cache)), vectors=np.stack(list(cache.values())))
+    tmp.replace(path)
 
 
 def vectors_for(sample: Sample, replica: int, first: int, count: int) -> np.ndarray:
@@ -294,7 +310,8 @@ def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str
     vi.save(gen / ix.VECTORS)
     manifest = {
         "schema_version": store.SCHEMA_VERSION, "model_id": model_id, "dim": dim, "normaliser": "l2",
-        "chunker": {"max_words": 180, "overlap_words": 20, "splitter": "by-item-v1"},
+        "chunker": {"max_words": 180, "overlap_words": 20, "splitter": "by-item-v1",
+                    "reader": f"benchmark-{BUILD_VERSION}"},
         "vector_index": {"kind": vi.kind}, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "chunks": vi.count(), "units": units,
         "benchmark": {"builder": BUILD_VERSION, "sample": sample.key, "see": "benchmarks/bigindex.py"},
@@ -306,7 +323,9 @@ def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str
 
 def cached_index(n_chunks: int, sample: Sample, kind: str = "flat") -> Path:
     """A built index of ``n_chunks`` under .cache/bench/indexes, built if missing or stale."""
-    stamp_value = f"{BUILD_VERSION}/{sample.key}/{sample.per_replica}/{n_chunks}/{kind}"
+    from indexer.store import SCHEMA_VERSION
+
+    stamp_value = f"{BUILD_VERSION}/{SCHEMA_VERSION}/{sample.key}/{sample.per_replica}/{n_chunks}/{kind}"
     index_dir = CACHE / "indexes" / f"limerick-{n_chunks}-{kind}"
     stamp = index_dir / "BENCH_STAMP"
     if stamp.is_file() and stamp.read_text() == stamp_value and (index_dir / "CURRENT").is_file():

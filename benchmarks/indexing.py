@@ -72,6 +72,24 @@ def indexer_batches(per_unit, batch_size: int, model_batch: int) -> list[list[st
     return calls
 
 
+def as_in_a_fresh_process(embedder) -> None:
+    """Undo process-wide state an earlier round left, so each round starts like a new
+    `council index`: torch at the embedder's thread count, and FAISS's one-time thread setup
+    (``indexer.vectors._configure_threads``, which also changes torch's OpenMP threads) not yet run."""
+    import torch
+    from indexer import vectors
+
+    if hasattr(vectors, "_threads_set"):
+        vectors._threads_set = False
+    torch.set_num_threads(embedder.num_threads)
+
+
+def torch_threads() -> int:
+    import torch
+
+    return torch.get_num_threads()
+
+
 def time_raw_floor(model, texts: list[str], batch: int) -> float:
     t = time.perf_counter()
     model.encode(texts, batch_size=batch, normalize_embeddings=True, show_progress_bar=False,
@@ -149,13 +167,20 @@ def run(quick: bool, command: str) -> dict:
     rounds = 1 if quick else 2
     raw, raw_b, idx, emb = [], [], [], []
     report = None
+    threads_raw = threads_index = 0
     for r in range(rounds):
+        as_in_a_fresh_process(embedder)
+        threads_raw = torch_threads()
         raw.append(time_raw_floor(model, texts, batch))
         say(f"  round {r + 1}: raw encode {raw[-1]:.1f} s")
+        as_in_a_fresh_process(embedder)
         seconds, report = time_index(units, embedder, restricted_documents)
+        threads_index = torch_threads()  # what update_index left torch with (it embedded with it)
         idx.append(seconds)
         emb.append(report.embed_seconds)
-        say(f"  round {r + 1}: update_index {seconds:.1f} s (embedding {report.embed_seconds:.1f} s)")
+        say(f"  round {r + 1}: update_index {seconds:.1f} s (embedding {report.embed_seconds:.1f} s, "
+            f"torch threads {threads_index})")
+        as_in_a_fresh_process(embedder)
         raw_b.append(time_raw_batched(model, calls, batch))
         say(f"  round {r + 1}: raw encode in the indexer's batches {raw_b[-1]:.1f} s")
     assert report is not None
@@ -168,6 +193,7 @@ def run(quick: bool, command: str) -> dict:
     profile = ""
     if ratio > TARGET or not quick:
         say("indexing: profiling one update_index run with pyinstrument")
+        as_in_a_fresh_process(embedder)
         profile = _trim_profile(profile_index(units, embedder, restricted_documents))
 
     rows = [
@@ -192,6 +218,8 @@ def run(quick: bool, command: str) -> dict:
         f"- **Overhead ratio (update_index / raw floor): {ratio:.2f}** (target <= {TARGET}: "
         f"{'met' if met else 'MISSED'})",
         f"- Throughput: {n / best_idx:.2f} chunks/s indexed, {n / best_raw:.2f} chunks/s raw",
+        f"- torch intra-op threads: {threads_raw} for the raw encodes; {threads_index} after update_index "
+        "(read when it returned; each round starts from the embedder's setting, as a new process would)",
         "",
         *table(["what", "seconds", "chunks/s", "/ raw floor"], rows),
         "",

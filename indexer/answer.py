@@ -39,13 +39,13 @@ from .tracker import Idf, content_words
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ABSTAIN = 0.35  # cosine of the best passage; settings.abstain_threshold overrides it
-COVERAGE_MIN = 0.38  # idf-weighted share of the question's words that the passages contain
+DEFAULT_ABSTAIN = 0.36  # cosine of the best passage; settings.abstain_threshold overrides it
+COVERAGE_MIN = 0.40  # idf-weighted share of the question's words that the passages contain
 TIME_SUBJECT_MIN = 0.3  # see time_supported
 MAX_SENTENCES = 3
 MAX_ANSWER_WORDS = 90
 W_WORDS, W_SENTENCE, W_PASSAGE = 1.0, 1.0, 0.5
-SENTENCE_POOL = 40  # candidate sentences embedded per question
+SENTENCE_POOL = 24  # candidate sentences embedded per question
 
 # Words of the question form, not of its subject.
 _QUESTION_STOP = {w for w in content_words(
@@ -246,14 +246,16 @@ def ask(index: Index, question: str, filters: Filters | None = None, settings=No
     if is_follow_up(question):
         timeline = question_timeline(index, question, filters)
     found = answer_sentences(index, question, results)
-    tracked = any(e["kind"] == "recommendation" for e in timeline)
-    if not tracked and (found["best_passage"] < threshold or found["coverage"] < COVERAGE_MIN):
-        log.info("abstain: best passage %.3f (min %.2f), coverage %.2f (min %.2f)",
-                 found["best_passage"], threshold, found["coverage"], COVERAGE_MIN)
+    timely = time_supported(index, question, results, index_idf(index))
+    if not timeline and (found["best_passage"] < threshold or found["coverage"] < COVERAGE_MIN or not timely):
+        log.info("abstain: best passage %.3f (min %.2f), coverage %.2f (min %.2f), year found: %s",
+                 found["best_passage"], threshold, found["coverage"], COVERAGE_MIN, timely)
         return {"question": question, "answered": False,
                 "answer": f"No passage in the papers searched ({searched_scope(index, filters)}) answers this.",
                 "citations": [], "timeline": []}
-    return {"question": question, "answered": True, "answer": found["answer"],
+    answer = found["answer"] or ("No single passage answers this; the timeline lists what the papers record."
+                                 if timeline else "")
+    return {"question": question, "answered": True, "answer": answer,
             "citations": [r.to_dict() for r in results], "timeline": timeline}
 
 

@@ -143,10 +143,11 @@ def check_citation(source_text: str, span: tuple[int, int], text: str, meeting_d
     """Verbatim at its span, dated as the oracle dates it, and (for minutes) the right minute."""
     if source_text[span[0]:span[1]] != text:
         return False
-    if oracle_date(source_text, span[0]) != meeting_date:
+    middle = (span[0] + span[1]) // 2  # a passage belongs where most of it lies
+    if oracle_date(source_text, middle) != meeting_date:
         return False
     if kind == "minute":
-        return oracle_minute(source_text, span[0]) == number
+        return oracle_minute(source_text, middle) == number
     return True
 
 

@@ -25,14 +25,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class RetrievalConfig:
     mode: str = "hybrid"  # "hybrid" | "dense" | "bm25"
-    fusion: str = "rrf"  # "rrf" | "weighted"
+    fusion: str = "weighted"  # "rrf" | "weighted" (chosen by `council eval`, see eval/results.md)
     rrf_k: int = 60
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     candidates: int = 100
     title_boost: float = 0.0
     minute_boost: float = 0.5
-    date_boost: float = 0.0
+    date_boost: float = 0.3
 
     @classmethod
     def from_settings(cls, s) -> "RetrievalConfig":
