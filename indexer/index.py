@@ -75,6 +75,8 @@ class Index:
         self.con = store.connect(gen / DB, readonly=True)
         self.vectors = VectorIndex.load(gen / VECTORS)
         self.lock = threading.Lock()  # one sqlite connection shared by request threads
+        # restricted passages are few; anonymous queries drop them from each ranking
+        self.restricted_ids = frozenset(r[0] for r in self.con.execute("SELECT rowid FROM chunks WHERE restricted=1"))
 
     @classmethod
     def open(cls, index_dir: str | Path, embedder: Embedder | None = None, model: str | None = None) -> "Index":

@@ -63,8 +63,6 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 def allowed_ids(index: Index, f: Filters) -> np.ndarray | None:
     """Chunk ids that pass the filters; None when nothing is filtered."""
     where, args = [], []
-    if not f.include_restricted:
-        where.append("c.restricted = 0")
     if f.committee:
         where.append("(m.committee = ? OR lower(m.committee) LIKE ?)")
         args += [f.committee, f"%{f.committee.lower()}%"]
@@ -78,9 +76,9 @@ def allowed_ids(index: Index, f: Filters) -> np.ndarray | None:
         where.append("d.doc_type = ?")
         args.append(f.doc_type)
     if not where:
-        return None
-    if where == ["c.restricted = 0"] and not index.query("SELECT 1 FROM chunks WHERE restricted=1 LIMIT 1"):
-        return None
+        return None  # restricted passages are dropped by the caller (see search)
+    if not f.include_restricted:
+        where.append("c.restricted = 0")
     rows = index.query(
         "SELECT c.rowid FROM chunks c JOIN meetings m ON m.id = c.meeting_id "
         "JOIN documents d ON d.id = c.document_id WHERE " + " AND ".join(where), args)
@@ -139,9 +137,13 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
     filters = filters or Filters()
     cfg = cfg or RetrievalConfig()
     allowed = allowed_ids(index, filters)
+    denied = index.restricted_ids if allowed is None and not filters.include_restricted else frozenset()
     n = max(cfg.candidates, k)
-    dense = dense_ranking(index, query, n, allowed) if cfg.mode in ("hybrid", "dense") else []
-    sparse = bm25_ranking(index, query, n, allowed) if cfg.mode in ("hybrid", "bm25") else []
+    dense = dense_ranking(index, query, n + len(denied), allowed) if cfg.mode in ("hybrid", "dense") else []
+    sparse = bm25_ranking(index, query, n + len(denied), allowed) if cfg.mode in ("hybrid", "bm25") else []
+    if denied:
+        dense = [x for x in dense if x[0] not in denied][:n]
+        sparse = [x for x in sparse if x[0] not in denied][:n]
     if cfg.mode == "dense":
         fused = {cid: s for cid, s in dense}
     elif cfg.mode == "bm25":

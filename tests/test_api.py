@@ -171,7 +171,8 @@ def test_meeting_has_documents_and_items_in_order(api_client):
     assert m["items"][4]["label"] == "Item 4"
     assert {"agenda", "report", "work_programme"} <= {d["doc_type"] for d in m["documents"]}
     minutes = api_client.get(f"/meetings/{MEETING}").json()["items"]
-    assert [i["label"] for i in minutes] == [f"Minute {n}" for n in range(23, 30)]
+    assert [i["label"] for i in minutes] == [""] + [f"Minute {n}" for n in range(23, 30)]
+    assert minutes[0]["title"] == "Present and apologies"
 
 
 def test_minute_item_is_its_body(api_client, api_index):
