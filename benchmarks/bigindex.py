@@ -338,9 +338,13 @@ def cached_index(n_chunks: int, sample: Sample, kind: str = "flat") -> Path:
     return index_dir
 
 
-def generation_files(index_dir: Path) -> dict[str, int]:
-    """Bytes of each file of the live generation."""
+def generation_dir(index_dir: Path) -> Path:
     from indexer.index import current_generation
 
-    gen = current_generation(index_dir)
+    return current_generation(index_dir)
+
+
+def generation_files(index_dir: Path) -> dict[str, int]:
+    """Bytes of each file of the live generation."""
+    gen = generation_dir(index_dir)
     return {p.name: p.stat().st_size for p in sorted(gen.iterdir()) if p.is_file()}

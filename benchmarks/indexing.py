@@ -73,14 +73,18 @@ def indexer_batches(per_unit, batch_size: int, model_batch: int) -> list[list[st
 
 
 def as_in_a_fresh_process(embedder) -> None:
-    """Undo process-wide state an earlier round left, so each round starts like a new
-    `council index`: torch at the embedder's thread count, and FAISS's one-time thread setup
-    (``indexer.vectors._configure_threads``, which also changes torch's OpenMP threads) not yet run."""
+    """Put the thread settings where a fresh `council index` has them when it embeds.
+
+    There, update_index sets up FAISS's threads (``indexer.vectors._configure_threads``, one
+    OpenMP thread) before the model loads, and loading the model then sets torch to the
+    embedder's thread count. Here the model is loaded first (to keep load time out), and FAISS's
+    later setup would leave torch with one OpenMP thread for the whole run, which a real run
+    never sees. So: FAISS's setup first, then torch's, before every measurement."""
     import torch
     from indexer import vectors
 
-    if hasattr(vectors, "_threads_set"):
-        vectors._threads_set = False
+    if hasattr(vectors, "_configure_threads"):
+        vectors._configure_threads()
     torch.set_num_threads(embedder.num_threads)
 
 
@@ -218,8 +222,9 @@ def run(quick: bool, command: str) -> dict:
         f"- **Overhead ratio (update_index / raw floor): {ratio:.2f}** (target <= {TARGET}: "
         f"{'met' if met else 'MISSED'})",
         f"- Throughput: {n / best_idx:.2f} chunks/s indexed, {n / best_raw:.2f} chunks/s raw",
-        f"- torch intra-op threads: {threads_raw} for the raw encodes; {threads_index} after update_index "
-        "(read when it returned; each round starts from the embedder's setting, as a new process would)",
+        f"- torch intra-op threads: {threads_raw} for the raw encodes, {threads_index} when update_index returned "
+        "(thread settings are put as a fresh `council index` has them before each measurement; see "
+        "`as_in_a_fresh_process`)",
         "",
         *table(["what", "seconds", "chunks/s", "/ raw floor"], rows),
         "",

@@ -16,8 +16,6 @@ import logging
 import time
 from collections import defaultdict
 
-import numpy as np
-
 from common import QUERIES, Stats, council_server, cpu_seconds, fmt_ms, say, serve_available, table, write_result
 
 TARGET_P95_MS = 50.0
@@ -61,7 +59,7 @@ def time_search(index, queries, passes: int, cfg, clock: Clock) -> None:
                 search(index, q, 10, None, cfg)
 
 
-RESTRICTED_QUERIES = 10  # the filtered-BM25 case can take seconds per query
+FILTERED_QUERIES = 10  # a filtered search can take seconds
 
 
 def time_stages(index, queries, cfg) -> Clock:
@@ -73,7 +71,7 @@ def time_stages(index, queries, cfg) -> Clock:
 
     clock = Clock()
     n = max(cfg.candidates, 10)
-    steps = ("allowed_ids (restricted filter)", "query encode", "FAISS search",
+    steps = ("allowed_ids (no filter given: returns None)", "query encode", "FAISS search",
              "BM25 (FTS5 MATCH ... ORDER BY bm25 LIMIT 100)", "fusion (RRF)")
     for q in queries:
         with clock(steps[0]):
@@ -96,17 +94,27 @@ def time_stages(index, queries, cfg) -> Clock:
         parts_cpu = sum(clock.cpu[name][-1] for name in steps)
         clock.wall["rest of search() (whole - steps above)"].append(clock.wall["search() whole"][-1] - parts)
         clock.cpu["rest of search() (whole - steps above)"].append(clock.cpu["search() whole"][-1] - parts_cpu)
-    # The benchmark indexes hold no restricted (Part B) papers, so allowed_ids() returns None
-    # and both retrievers run unfiltered. With any restricted chunk, the public filter becomes
-    # an explicit list of every other id: time both retrievers with 1% of chunks withheld.
-    every = index.vectors.ids()
-    allowed = np.setdiff1d(every, every[::100])
-    for q in queries[:RESTRICTED_QUERIES]:
-        qv = index.embedder.embed_batch([q], kind="query")[0]
-        with clock("if 1% were restricted: FAISS search with the allowed-id list"):
-            index.vectors.search(qv, n, allowed_ids=allowed)
-        with clock("if 1% were restricted: BM25 with the allowed-id list"):
-            s.bm25_ranking(index, q, n, allowed)
+    # What-ifs on a few queries: filters turn into an explicit list of allowed ids, and the
+    # benchmark indexes hold no restricted (Part B) papers, so withhold 1% of chunks by hand.
+    from datetime import date
+
+    what_ifs = {
+        "what-if: search() with a committee filter (Newcastle West)": Filters(committee="Newcastle West"),
+        "what-if: search() with a date filter (2019)": Filters(date_from=date(2019, 1, 1), date_to=date(2019, 12, 31)),
+    }
+    for name, f in what_ifs.items():
+        for q in queries[:FILTERED_QUERIES]:
+            with clock(name):
+                s.search(index, q, 10, f, cfg)
+    if hasattr(index, "restricted_ids"):
+        every = index.vectors.ids()
+        saved, index.restricted_ids = index.restricted_ids, frozenset(every[::100].tolist())
+        try:
+            for q in queries[:FILTERED_QUERIES]:
+                with clock("what-if: search() when 1% of chunks are restricted (anonymous user)"):
+                    s.search(index, q, 10, None, cfg)
+        finally:
+            index.restricted_ids = saved
     return clock
 
 
@@ -129,33 +137,20 @@ def time_http(server, queries, passes: int) -> tuple[list[float], int, float]:
     return out, errors, cpu
 
 
-def profile_search(index, queries, cfg) -> str:
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        return ""
-    from indexer.search import search
+def bm25_by_query(index, queries, n: int) -> list[tuple[str, float, int, str]]:
+    """(query, BM25 ms, rows the FTS5 query matches, the MATCH expression), slowest first."""
+    from indexer import search as s
+    from indexer.store import fts_query
 
-    p = Profiler(interval=0.001)
-    p.start()
+    out = []
     for q in queries:
-        search(index, q, 10, None, cfg)
-    p.stop()
-    return p.output_text(unicode=False, color=False, show_all=False)
-
-
-def _trim(text: str, min_share: float = 0.02, limit: int = 60) -> str:
-    out, root = [], None
-    for ln in text.splitlines():
-        parts = ln.strip(" |-`").split()
-        try:
-            secs = float(parts[0])
-        except (ValueError, IndexError):
-            continue
-        root = root or secs
-        if secs >= min_share * root:
-            out.append(ln.rstrip())
-    return "\n".join(out[:limit])
+        t = time.perf_counter()
+        s.bm25_ranking(index, q, n, None)
+        ms = _ms(t)
+        fq = fts_query(q)
+        matched = index.query("SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", [fq])[0][0] if fq else 0
+        out.append((q, ms, matched, fq or ""))
+    return sorted(out, key=lambda x: -x[1])
 
 
 def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict:
@@ -177,7 +172,7 @@ def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict
         say("latency: `council serve` is not available; HTTP figures are skipped")
 
     rows, cpu_rows, stage_clocks, results = [], [], {}, {}
-    profile = ""
+    bm25_slowest: list = []
     for n in sizes:
         index_dir = bigindex.cached_index(n, sample)
         index = Index.open(index_dir, embedder=embedder)
@@ -190,7 +185,7 @@ def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict
         raw, inproc = Stats.of(clock.wall["raw"]), Stats.of(clock.wall["search"])
         stage_clocks[n] = time_stages(index, queries, cfg)
         if n == max(sizes):
-            profile = _trim(profile_search(index, queries, cfg))
+            bm25_slowest = bm25_by_query(index, queries, cfg.candidates)
         index.close()
         http, http_err, http_cpu = None, 0, float("nan")
         if http_ok:
@@ -244,8 +239,8 @@ def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict
         "",
         "## Where the time goes: each step of search() timed alone",
         "",
-        "Wall p50 / p95, then CPU p50, in ms. The restricted rows are a what-if on the first "
-        f"{RESTRICTED_QUERIES} queries (see `time_stages`).",
+        "Wall p50 / p95, then CPU p50, in ms. The what-if rows run search() whole on the first "
+        f"{FILTERED_QUERIES} queries (see `time_stages`).",
         "",
     ]
     names = list(stage_clocks[sizes[0]].wall)
@@ -254,8 +249,21 @@ def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict
                             f"{fmt_ms(Stats.of(stage_clocks[n].wall[name]).p95)}; "
                             f"cpu {fmt_ms(Stats.of(stage_clocks[n].cpu[name]).p50)}" for n in sizes))
                    for name in names])
-    if profile:
-        body += ["", f"## pyinstrument: the {len(queries)} queries through search() at {max(sizes):,} chunks "
-                 "(frames >= 2%)", "", "```", profile, "```"]
+    if bm25_slowest:
+        total = sum(x[1] for x in bm25_slowest)
+        body += [
+            "",
+            f"## BM25 at {max(sizes):,} chunks: the slowest queries and how many rows their MATCH hits",
+            "",
+            "`bm25_ranking` sends the query's words as one FTS5 OR-query and sorts every matching row by bm25()",
+            "before the LIMIT, so its cost follows the number of rows matched, which common words make large.",
+            "",
+            *table(["query", "BM25 ms", "rows matched", "share of chunks"],
+                   [(f"`{q}`", fmt_ms(ms), f"{m:,}", f"{m / max(sizes):.0%}") for q, ms, m, _ in bm25_slowest[:8]]),
+            "",
+            f"Across the {len(bm25_slowest)} queries: {total:.0f} ms of BM25 in all, "
+            f"{sum(x[1] for x in bm25_slowest[:10]) / total:.0%} of it in the 10 slowest; median rows matched "
+            f"{sorted(x[2] for x in bm25_slowest)[len(bm25_slowest) // 2]:,}.",
+        ]
     write_result("latency", "Query latency", command, body, started=started)
     return results

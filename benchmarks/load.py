@@ -48,19 +48,42 @@ def gold_questions() -> list[str]:
 
 
 def corpus_index(tmp: Path) -> Path:
-    """data/index if it holds an index, else a fresh index of corpus/ under ``tmp``."""
-    from indexer.index import current_generation
+    """data/index if it holds a usable index (current schema), else a fresh index of corpus/
+    under ``tmp``."""
+    from indexer import store
+    from indexer.errors import CouncilError
+    from indexer.index import read_manifest
 
     data = REPO / "data" / "index"
-    if current_generation(data) is not None:
-        return data
+    try:
+        if read_manifest(data).get("schema_version") == store.SCHEMA_VERSION:
+            return data
+    except CouncilError:
+        pass
     from indexer.embedder import get_embedder
     from indexer.index import update_index
     from indexing import corpus_units
 
-    say("load: data/index is missing; indexing corpus/ into a temporary directory")
+    say("load: data/index is missing or out of date; indexing corpus/ into a temporary directory")
     update_index(tmp / "index", corpus_units(CORPUS), get_embedder("all-MiniLM-L6-v2"))
     return tmp / "index"
+
+
+def unloaded(base: str, questions: list[str], n: int = 20) -> dict[str, Stats]:
+    """One request at a time: what each endpoint costs when nothing else is running."""
+    import httpx
+
+    out: dict[str, list[float]] = {"/search": [], "/ask": []}
+    with httpx.Client(base_url=base, timeout=REQUEST_TIMEOUT) as client:
+        for i in range(n):
+            q = questions[i % len(questions)]
+            t = time.perf_counter()
+            client.get("/search", params={"q": q, "k": 10})
+            out["/search"].append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            client.post("/ask", json={"question": q})
+            out["/ask"].append((time.perf_counter() - t) * 1000)
+    return {k: Stats.of(v) for k, v in out.items()}
 
 
 async def _client(client, rng: random.Random, deadline: float, budget: list[int], questions: list[str],
@@ -117,6 +140,7 @@ def run(quick: bool, command: str, clients: int | None = None, seconds: float | 
         with council_server(index_dir) as server:
             for q in gold_questions()[:5]:  # warm /ask too
                 httpx.post(f"{server.base}/ask", json={"question": q}, timeout=60)
+            alone = unloaded(server.base, gold_questions())
             rss_before = rss_of(server.pid)
             say(f"load: {clients} clients for {seconds:.0f} s against {server.base} ({chunks} chunks)")
             records, elapsed = asyncio.run(drive(server.base, clients, seconds))
@@ -142,10 +166,14 @@ def run(quick: bool, command: str, clients: int | None = None, seconds: float | 
         "",
         *table(["endpoint", "requests", "ok/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors"], rows),
         "",
+        "Before the load, one request at a time (20 gold questions to each endpoint): "
+        + "; ".join(f"`{ep}` p50 {fmt_ms(st.p50)} ms, p95 {fmt_ms(st.p95)} ms" for ep, st in alone.items()) + ".",
+        "",
         f"- Throughput: **{len(ok) / elapsed:.1f} requests/s** ({len(ok)} ok in {elapsed:.1f} s)",
         f"- Errors: **{total_err}** (target 0)" + (": " + ", ".join(f"{k} x{v}" for k, v in errors.items())
                                                     if errors else ""),
-        f"- Server resident memory: {fmt_bytes(rss_before)} before, {fmt_bytes(rss_after)} after",
+        f"- Server resident memory: {fmt_bytes(rss_before)} before the load, {fmt_bytes(rss_after)} after "
+        "(routes are plain `def`: up to 40 requests run at once in the thread pool)",
         f"- Little's law: with {clients} clients always waiting, mean latency is about clients / throughput "
         f"= {clients / max(len(ok) / elapsed, 1e-9) * 1000:.0f} ms; latency under load is mostly waiting in the server's queue.",
     ]
