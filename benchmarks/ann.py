@@ -94,20 +94,21 @@ def run(quick: bool, command: str, n: int | None = None) -> dict:
     sweep(hnsw, "hnsw m=32", "ef_search", (16, 32, 64, 128, 256), set_ef)
     sweep(ivf, f"ivf nlist={ivf.params['nlist']}", "nprobe", (4, 8, 16, 32, 64), set_nprobe)
 
-    # End to end: the same Index with each vector index swapped in, default parameters.
-    e2e = []
-    for name, vi in (("flat", flat), ("hnsw", hnsw), ("ivf", ivf)):
+    # End to end: the same Index with each vector index swapped in, default parameters. The
+    # three are interleaved query by query so that drift in the machine's load falls on all.
+    kinds = (("flat", flat), ("hnsw", hnsw), ("ivf", ivf))
+    times: dict[str, list[float]] = {name: [] for name, _ in kinds}
+    for name, vi in kinds:  # warm-up
         index.vectors = vi
+        search(index, QUERIES[0], 10)
+    for _ in range(max(1, passes // 2)):
         for q in QUERIES:
-            search(index, q, 10)
-        vals = []
-        for _ in range(max(1, passes // 2)):
-            for q in QUERIES:
+            for name, vi in kinds:
+                index.vectors = vi
                 t = time.perf_counter()
                 search(index, q, 10)
-                vals.append((time.perf_counter() - t) * 1000)
-        st = Stats.of(vals)
-        e2e.append((name, fmt_ms(st.p50), fmt_ms(st.p95)))
+                times[name].append((time.perf_counter() - t) * 1000)
+    e2e = [(name, fmt_ms(Stats.of(v).p50), fmt_ms(Stats.of(v).p95)) for name, v in times.items()]
     index.vectors = flat
     index.close()
 

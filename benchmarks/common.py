@@ -195,7 +195,8 @@ def write_result(name: str, title: str, command: str, body: list[str], *, starte
     RESULTS.mkdir(parents=True, exist_ok=True)
     lines = [f"# {title}", "", *machine_lines(), f"- Command: `{command}`"]
     if started is not None:
-        lines.append(f"- Wall time of this benchmark: {time.perf_counter() - started:.0f} s")
+        lines.append(f"- Wall time of this benchmark: {time.perf_counter() - started:.0f} s; "
+                     f"load average at its end: {load_average()}")
     lines += ["", *body, ""]
     path = RESULTS / f"{name}.md"
     path.write_text("\n".join(lines))

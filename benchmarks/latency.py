@@ -137,6 +137,25 @@ def time_http(server, queries, passes: int) -> tuple[list[float], int, float]:
     return out, errors, cpu
 
 
+def encode_by_threads(embedder, queries, passes: int) -> dict[int, tuple[Stats, Stats]]:
+    """Query encode with torch at 1 and at 2 intra-op threads, interleaved query by query:
+    {threads: (wall Stats, CPU Stats)}. Restores the thread count it found."""
+    import torch
+
+    found = torch.get_num_threads()
+    clock = Clock()
+    try:
+        for _ in range(passes):
+            for q in queries:
+                for n in (1, 2):
+                    torch.set_num_threads(n)
+                    with clock(str(n)):
+                        embedder.embed_batch([q], kind="query")
+    finally:
+        torch.set_num_threads(found)
+    return {n: (Stats.of(clock.wall[str(n)]), Stats.of(clock.cpu[str(n)])) for n in (1, 2)}
+
+
 def bm25_by_query(index, queries, n: int) -> list[tuple[str, float, int, str]]:
     """(query, BM25 ms, rows the FTS5 query matches, the MATCH expression), slowest first."""
     from indexer import search as s
@@ -173,6 +192,8 @@ def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict
 
     rows, cpu_rows, stage_clocks, results = [], [], {}, {}
     bm25_slowest: list = []
+    say("latency: query encode with 1 and 2 torch threads")
+    by_threads = encode_by_threads(embedder, queries, passes)
     for n in sizes:
         index_dir = bigindex.cached_index(n, sample)
         index = Index.open(index_dir, embedder=embedder)
@@ -231,6 +252,14 @@ def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict
             f"{'met' if ratio <= TARGET_RATIO else 'MISSED'} ({ratio:.2f}x)",
         ]
     body += [
+        "",
+        "## Query encode with 1 or 2 torch threads (interleaved, ms)",
+        "",
+        *table(["torch threads", "wall p50", "wall p95", "CPU p50", "CPU p95"],
+               [(n, fmt_ms(w.p50), fmt_ms(w.p95), fmt_ms(c.p50), fmt_ms(c.p95)) for n, (w, c) in by_threads.items()]),
+        "",
+        "With 2 threads each encode is split across both cores by OpenMP; when another process holds a core,",
+        "the two threads wait for each other at every layer (see the CPU column: spinning counts as CPU).",
         "",
         "## CPU time per query (ms of process CPU, all threads; excludes waiting for a core)",
         "",

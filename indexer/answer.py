@@ -160,6 +160,8 @@ def index_idf(index: Index) -> Idf:
         idf = Idf(df={r[0]: r[1] for r in index.query("SELECT word, df FROM tracker_words")}, n=n)
     except Exception:  # an index built before the tracker: count them now
         idf = Idf(r[0] for r in index.query("SELECT text FROM chunks"))
+    if len(_IDF_CACHE) > 8:
+        _IDF_CACHE.clear()
     _IDF_CACHE[key] = (index.gen, idf)
     return idf
 
@@ -413,6 +415,8 @@ def tracker_db(index: Index):
     if not ok:
         log.warning("the index's recommendations tracker is missing or out of date; computed it in memory "
                     "(re-run `council index` to store it)")
+    if len(_TRACKER_CACHE) > 8:
+        _TRACKER_CACHE.clear()
     _TRACKER_CACHE[id(index)] = (index.gen, db)
     return db
 
@@ -593,15 +597,16 @@ _VEC_CACHE: dict[tuple[str, str], np.ndarray] = {}
 def embed_passages(index: Index, texts: list[str]) -> np.ndarray:
     """Passage embeddings of answer candidates; sentences of often-retrieved passages are cached."""
     model = index.embedder.model_id
-    todo = [t for t in dict.fromkeys(texts) if (model, t) not in _SENT_CACHE]
+    if not texts:
+        return np.zeros((0, index.embedder.dim), np.float32)
+    have = {t: _SENT_CACHE.get((model, t)) for t in dict.fromkeys(texts)}
+    todo = [t for t, v in have.items() if v is None]
     if todo:
         if len(_SENT_CACHE) > 20_000:
             _SENT_CACHE.clear()
         for t, v in zip(todo, index.embedder.embed_batch(todo, kind="passage")):
-            _SENT_CACHE[(model, t)] = v
-    if not texts:
-        return np.zeros((0, index.embedder.dim), np.float32)
-    return np.stack([_SENT_CACHE[(model, t)] for t in texts])
+            _SENT_CACHE[(model, t)] = have[t] = v
+    return np.stack([have[t] for t in texts])
 
 
 _SENT_CACHE: dict[tuple[str, str], np.ndarray] = {}
@@ -610,11 +615,12 @@ _SENT_CACHE: dict[tuple[str, str], np.ndarray] = {}
 def embed_query(index: Index, text: str) -> np.ndarray:
     """The query embedding of ``text`` (the last 256 are kept: a question is embedded once per ask)."""
     key = (index.embedder.model_id, text)
-    if key not in _VEC_CACHE:
+    v = _VEC_CACHE.get(key)
+    if v is None:
         if len(_VEC_CACHE) > 256:
             _VEC_CACHE.clear()
-        _VEC_CACHE[key] = index.embedder.embed_batch([text], kind="query")[0]
-    return _VEC_CACHE[key]
+        v = _VEC_CACHE[key] = index.embedder.embed_batch([text], kind="query")[0]
+    return v
 
 
 def find_recommendations(index: Index, q: str = "", include_restricted: bool = False, limit: int = 50,

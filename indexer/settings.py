@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     title_boost: float = Field(0.0, description="Extra fused score when query words match the item title.")
     minute_boost: float = Field(0.5, description="Extra fused score when the query names the item's minute number.")
     date_boost: float = Field(0.3, description="Extra fused score when the query names the meeting's month or year.")
-    abstain_threshold: float = Field(0.35, description="Below this best dense similarity, /ask gives no answer.")
+    abstain_threshold: float = Field(
+        0.36, description="Below this cosine of the best passage (plus a word-coverage and year check) /ask abstains; "
+                          "0 or less turns abstention off.")
     host: str = Field("127.0.0.1", description="Address `council serve` listens on.")
     port: int = Field(8000, description="Port `council serve` listens on.")
     member_token: str | None = Field(

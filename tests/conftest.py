@@ -136,7 +136,10 @@ def api_index(api_index_dir):
 def api_settings(api_index_dir):
     from indexer.settings import Settings
 
-    return Settings(index_dir=api_index_dir, member_token=API_MEMBER_TOKEN, max_request_bytes=20_000)
+    # the fake embedder's similarities mean nothing, so abstention is off for API tests;
+    # tests/test_answer.py measures it with the real model
+    return Settings(index_dir=api_index_dir, member_token=API_MEMBER_TOKEN, max_request_bytes=20_000,
+                    abstain_threshold=0)
 
 
 @pytest.fixture
@@ -162,7 +165,7 @@ def real_index_key(model: str) -> str:
         if p.is_file():
             h.update(p.name.encode())
             h.update(hashlib.sha256(p.read_bytes()).digest())
-    for name in ("chunker", "reader", "structure", "sources", "store", "index", "privacy", "vectors", "models"):
+    for name in ("chunker", "reader", "structure", "sources", "store", "index", "privacy", "vectors", "models", "tracker"):
         f = REPO / "indexer" / f"{name}.py"
         if f.exists():
             h.update(f.read_bytes())
