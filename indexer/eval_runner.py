@@ -19,19 +19,20 @@ from .search import RetrievalConfig, search
 
 log = logging.getLogger(__name__)
 
-CONFIGS: list[tuple[str, RetrievalConfig]] = [
-    ("bm25 only", RetrievalConfig(mode="bm25")),
-    ("dense only", RetrievalConfig(mode="dense")),
-    ("hybrid rrf", RetrievalConfig(mode="hybrid", minute_boost=0.0)),
-    ("hybrid rrf, dense×2", RetrievalConfig(mode="hybrid", dense_weight=2.0, minute_boost=0.0)),
-    ("hybrid weighted", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.0)),
-    ("hybrid weighted, dense×0.5", RetrievalConfig(mode="hybrid", fusion="weighted", dense_weight=0.5, minute_boost=0.0)),
-    ("hybrid weighted, dense×1.5", RetrievalConfig(mode="hybrid", fusion="weighted", dense_weight=1.5, minute_boost=0.0)),
-    ("hybrid weighted + minute no.", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.5)),
-    ("hybrid weighted + date", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.0, date_boost=0.3)),
-    ("hybrid weighted + title", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.0, title_boost=0.2)),
-    ("hybrid weighted + minute no. + date", RetrievalConfig(mode="hybrid", fusion="weighted", minute_boost=0.5,
-                                                            date_boost=0.3)),
+_BASE = RetrievalConfig(mode="hybrid", fusion="rrf", minute_boost=0.0, date_boost=0.0, title_boost=0.0)
+_W = _BASE.but(fusion="weighted")
+CONFIGS: list[tuple[str, RetrievalConfig]] = [  # every signal explicit: defaults change, rows must not
+    ("bm25 only", _BASE.but(mode="bm25")),
+    ("dense only", _BASE.but(mode="dense")),
+    ("hybrid rrf", _BASE),
+    ("hybrid rrf, dense×2", _BASE.but(dense_weight=2.0)),
+    ("hybrid weighted", _W),
+    ("hybrid weighted, dense×0.5", _W.but(dense_weight=0.5)),
+    ("hybrid weighted, dense×1.5", _W.but(dense_weight=1.5)),
+    ("hybrid weighted + minute no.", _W.but(minute_boost=0.5)),
+    ("hybrid weighted + date", _W.but(date_boost=0.3)),
+    ("hybrid weighted + title", _W.but(title_boost=0.2)),
+    ("hybrid weighted + minute no. + date", _W.but(minute_boost=0.5, date_boost=0.3)),
 ]
 SIZE_CONFIG = "hybrid weighted + minute no. + date"
 
