@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from common import QUERIES, Stats, fmt_ms, say, table, write_result
+from common import QUERIES, Stats, fmt_ms, say, start_clock, table, write_result
 
 
 def recall(approx: np.ndarray, exact: np.ndarray, k: int) -> float:
@@ -39,15 +39,17 @@ def run(quick: bool, command: str, n: int | None = None) -> dict:
     import bigindex
     from indexer.embedder import get_embedder
     from indexer.index import Index
-    from indexer.search import search
+    from indexer.search import RetrievalConfig, search
+    from indexer.settings import Settings
     from indexer.vectors import VectorIndex
 
-    started = time.perf_counter()
+    started = start_clock()
     logging.getLogger("indexer").setLevel(logging.ERROR)
     n = n or (10_000 if quick else 100_000)
     passes = 2 if quick else 5
     embedder = get_embedder("all-MiniLM-L6-v2")
     sample = bigindex.real_sample(embedder=embedder)
+    cfg = RetrievalConfig.from_settings(Settings())  # what `council serve` uses
     index = Index.open(bigindex.cached_index(n, sample), embedder=embedder)
     flat = index.vectors
     ids = flat.ids()
@@ -100,13 +102,13 @@ def run(quick: bool, command: str, n: int | None = None) -> dict:
     times: dict[str, list[float]] = {name: [] for name, _ in kinds}
     for name, vi in kinds:  # warm-up
         index.vectors = vi
-        search(index, QUERIES[0], 10)
+        search(index, QUERIES[0], 10, None, cfg)
     for _ in range(max(1, passes // 2)):
         for q in QUERIES:
             for name, vi in kinds:
                 index.vectors = vi
                 t = time.perf_counter()
-                search(index, q, 10)
+                search(index, q, 10, None, cfg)
                 times[name].append((time.perf_counter() - t) * 1000)
     e2e = [(name, fmt_ms(Stats.of(v).p50), fmt_ms(Stats.of(v).p95)) for name, v in times.items()]
     index.vectors = flat
@@ -124,7 +126,8 @@ def run(quick: bool, command: str, n: int | None = None) -> dict:
         *table(["index", "setting", "k=10 p50", "k=10 p95", "k=100 p50", "k=100 p95", "recall@10", "recall@100",
                 "saves @10", "saves @100"], rows),
         "",
-        "## End to end: search() (hybrid, k=10, 100 candidates) with each index swapped in (ms)",
+        f"## End to end: search() (hybrid, {cfg.fusion} fusion, k=10, {cfg.candidates} candidates) "
+        "with each index swapped in (ms)",
         "",
         *table(["vector index", "p50", "p95"], e2e),
         "",

@@ -164,7 +164,19 @@ def git_revision() -> str:
         return "unknown"
 
 
-def machine_lines() -> list[str]:
+@dataclass(frozen=True)
+class Started:
+    """When a benchmark began, and the machine's load then."""
+
+    clock: float
+    load: str
+
+
+def start_clock() -> Started:
+    return Started(time.perf_counter(), load_average())
+
+
+def machine_lines(started: Started | None = None) -> list[str]:
     import faiss
     import torch
 
@@ -176,7 +188,7 @@ def machine_lines() -> list[str]:
     return [
         f"- Date: {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Machine: {cpus} CPUs (`nproc`), {cpu_model()} ({simd}), {fmt_bytes(mem_total())} RAM, no GPU",
-        f"- Load average when the benchmark started (1, 5, 15 min): {load_average()} "
+        f"- Load average (1, 5, 15 min) when the benchmark started: {started.load if started else load_average()} "
         "(the machine is shared; a load above 2 means other processes competed for the 2 cores)",
         f"- Software: Python {platform.python_version()}, torch {torch.__version__} "
         f"({torch.get_num_threads()} threads), faiss {faiss.__version__}, SQLite {_sqlite_version()}",
@@ -190,12 +202,12 @@ def _sqlite_version() -> str:
     return sqlite3.sqlite_version
 
 
-def write_result(name: str, title: str, command: str, body: list[str], *, started: float | None = None) -> Path:
+def write_result(name: str, title: str, command: str, body: list[str], *, started: Started | None = None) -> Path:
     """Write benchmarks/results/<name>.md: title, run description, then the body lines."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    lines = [f"# {title}", "", *machine_lines(), f"- Command: `{command}`"]
+    lines = [f"# {title}", "", *machine_lines(started), f"- Command: `{command}`"]
     if started is not None:
-        lines.append(f"- Wall time of this benchmark: {time.perf_counter() - started:.0f} s; "
+        lines.append(f"- Wall time of this benchmark: {time.perf_counter() - started.clock:.0f} s; "
                      f"load average at its end: {load_average()}")
     lines += ["", *body, ""]
     path = RESULTS / f"{name}.md"
@@ -253,7 +265,8 @@ def council_server(index_dir: Path, *, startup_timeout: float = 300.0,
         deadline = time.monotonic() + startup_timeout
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"council serve exited with {proc.returncode}; see {getattr(log, 'name', 'its output')}")
+                where = getattr(log, "name", "its output")
+                raise RuntimeError(f"council serve exited with {proc.returncode}; see {where}")
             try:
                 r = httpx.get(f"{base}/search", params={"q": "warm up"}, timeout=60)
                 if r.status_code == 200:

@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import CORPUS, say, table, write_result
+from common import CORPUS, say, start_clock, table, write_result
 
 TARGET = 1.2
 
@@ -154,7 +154,7 @@ def run(quick: bool, command: str) -> dict:
     from indexer.embedder import get_embedder
     from indexer.privacy import restricted_documents
 
-    started = time.perf_counter()
+    started = start_clock()
     logging.getLogger("indexer").setLevel(logging.ERROR)
     units = corpus_units()
     per_unit, parse_chunk_s = corpus_chunks(units)

@@ -16,7 +16,9 @@ import logging
 import time
 from collections import defaultdict
 
-from common import QUERIES, Stats, council_server, cpu_seconds, fmt_ms, say, serve_available, table, write_result
+from common import (
+    QUERIES, Stats, council_server, cpu_seconds, fmt_ms, say, serve_available, start_clock, table, write_result,
+)
 
 TARGET_P95_MS = 50.0
 TARGET_RATIO = 2.0
@@ -42,24 +44,43 @@ class Clock:
         self.wall[name].append((time.perf_counter() - w) * 1000)
 
 
-def time_raw_floor(index, queries, passes: int, n: int, clock: Clock) -> None:
-    for _ in range(passes):
-        for q in queries:
-            with clock("raw"):
-                qv = index.embedder.embed_batch([q], kind="query")[0]
-                index.vectors.search(qv, n)
+def time_interleaved(index, server, queries, passes: int, cfg, clock: Clock) -> tuple[int, float]:
+    """For each query in turn: the raw floor, search() in-process, and GET /search on the server
+    (when there is one), so that a change in the machine's load falls on all three alike.
+    Returns (HTTP errors, the server's mean CPU ms per request)."""
+    import httpx
 
-
-def time_search(index, queries, passes: int, cfg, clock: Clock) -> None:
     from indexer.search import search
 
-    for _ in range(passes):
-        for q in queries:
-            with clock("search"):
-                search(index, q, 10, None, cfg)
+    n = cfg.candidates
+    errors, cpu0, sent = 0, 0.0, 0
+    client = httpx.Client(base_url=server.base, timeout=60) if server else None
+    try:
+        if client:
+            for q in queries:  # warm-up
+                client.get("/search", params={"q": q, "k": 10})
+            cpu0 = cpu_seconds(server.pid)
+        for _ in range(passes):
+            for q in queries:
+                with clock("raw"):
+                    qv = index.embedder.embed_batch([q], kind="query")[0]
+                    index.vectors.search(qv, n)
+                with clock("search"):
+                    search(index, q, 10, None, cfg)
+                if client:
+                    t = time.perf_counter()
+                    r = client.get("/search", params={"q": q, "k": 10})
+                    clock.wall["http"].append(_ms(t))
+                    errors += r.status_code != 200
+                    sent += 1
+        cpu = (cpu_seconds(server.pid) - cpu0) * 1000 / sent if client and sent else float("nan")
+    finally:
+        if client:
+            client.close()
+    return errors, cpu
 
 
-FILTERED_QUERIES = 10  # a filtered search can take seconds
+FILTERED_QUERIES = 6  # a filtered search can take many seconds at 100k
 
 
 def time_stages(index, queries, cfg) -> Clock:
@@ -72,7 +93,7 @@ def time_stages(index, queries, cfg) -> Clock:
     clock = Clock()
     n = max(cfg.candidates, 10)
     steps = ("allowed_ids (no filter given: returns None)", "query encode", "FAISS search",
-             "BM25 (FTS5 MATCH ... ORDER BY bm25 LIMIT 100)", "fusion (RRF)")
+             "BM25 (FTS5 MATCH ... ORDER BY bm25 LIMIT 100)", "fusion")
     for q in queries:
         with clock(steps[0]):
             allowed = s.allowed_ids(index, Filters())
@@ -118,25 +139,6 @@ def time_stages(index, queries, cfg) -> Clock:
     return clock
 
 
-def time_http(server, queries, passes: int) -> tuple[list[float], int, float]:
-    """Wall ms per request, errors, and the server process's mean CPU ms per request."""
-    import httpx
-
-    out, errors = [], 0
-    with httpx.Client(base_url=server.base, timeout=60) as client:
-        for q in queries:  # warm-up
-            client.get("/search", params={"q": q, "k": 10})
-        cpu0 = cpu_seconds(server.pid)
-        for _ in range(passes):
-            for q in queries:
-                t = time.perf_counter()
-                r = client.get("/search", params={"q": q, "k": 10})
-                out.append(_ms(t))
-                errors += r.status_code != 200
-        cpu = (cpu_seconds(server.pid) - cpu0) * 1000 / max(len(out), 1)
-    return out, errors, cpu
-
-
 def encode_by_threads(embedder, queries, passes: int) -> dict[int, tuple[Stats, Stats]]:
     """Query encode with torch at 1 and at 2 intra-op threads, interleaved query by query:
     {threads: (wall Stats, CPU Stats)}. Restores the thread count it found."""
@@ -177,13 +179,14 @@ def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict
     from indexer.embedder import get_embedder
     from indexer.index import Index
     from indexer.search import RetrievalConfig, search
+    from indexer.settings import Settings
 
-    started = time.perf_counter()
+    started = start_clock()
     logging.getLogger("indexer").setLevel(logging.ERROR)
     sizes = sizes or ((1_000, 10_000) if quick else (1_000, 10_000, 100_000))
     passes = 1 if quick else 3
     queries = list(QUERIES)
-    cfg = RetrievalConfig()
+    cfg = RetrievalConfig.from_settings(Settings())  # what `council serve` uses
     embedder = get_embedder("all-MiniLM-L6-v2")
     sample = bigindex.real_sample(embedder=embedder)
     http_ok = serve_available()
@@ -199,21 +202,22 @@ def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict
         index = Index.open(index_dir, embedder=embedder)
         for q in queries:  # warm: model, SQLite page cache, FAISS
             search(index, q, 10, None, cfg)
-        say(f"latency: {n} chunks, in-process")
         clock = Clock()
-        time_raw_floor(index, queries, passes, cfg.candidates, clock)
-        time_search(index, queries, passes, cfg, clock)
+        http_err, http_cpu = 0, float("nan")
+        if http_ok:
+            say(f"latency: {n} chunks: raw floor, search() and HTTP, interleaved")
+            with council_server(index_dir) as server:
+                http_err, http_cpu = time_interleaved(index, server, queries, passes, cfg, clock)
+        else:
+            say(f"latency: {n} chunks: raw floor and search(), interleaved")
+            time_interleaved(index, None, queries, passes, cfg, clock)
         raw, inproc = Stats.of(clock.wall["raw"]), Stats.of(clock.wall["search"])
+        http = Stats.of(clock.wall["http"]) if http_ok else None
+        say(f"latency: {n} chunks, each step of search()")
         stage_clocks[n] = time_stages(index, queries, cfg)
         if n == max(sizes):
             bm25_slowest = bm25_by_query(index, queries, cfg.candidates)
         index.close()
-        http, http_err, http_cpu = None, 0, float("nan")
-        if http_ok:
-            say(f"latency: {n} chunks, over HTTP")
-            with council_server(index_dir) as server:
-                vals, http_err, http_cpu = time_http(server, queries, passes)
-            http = Stats.of(vals)
         results[n] = {"raw": raw, "inproc": inproc, "http": http, "http_errors": http_err}
         rows.append((
             f"{n:,}", fmt_ms(raw.p50), fmt_ms(raw.p95), fmt_ms(inproc.p50), fmt_ms(inproc.p95),
@@ -230,11 +234,14 @@ def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict
     big = results[max(sizes)]
     body = [
         f"How: {len(queries)} councillor queries (`benchmarks/common.py`), each run once to warm up and then "
-        f"{passes} time(s); k=10, hybrid (dense + BM25, RRF), 100 candidates per retriever, no rerank,",
+        f"{passes} time(s); k=10, hybrid (dense + BM25, {cfg.fusion} fusion, the service's settings), "
+        f"{cfg.candidates} candidates per retriever, no rerank,",
         "default filters (restricted papers excluded). Indexes are built from the Limerick papers as described",
         "in `benchmarks/bigindex.py` (real text in SQLite/FTS5; vectors real or made from real ones). HTTP is",
         "`GET /search?q=...&k=10` from one httpx client, one request at a time, against `council serve` in its",
         "own process on a free loopback port. Raw floor = query encode + FAISS flat search of 100 alone.",
+        "The three are taken query by query in turn (raw, search(), HTTP), so load from other processes",
+        "falls on all three alike.",
         "",
         *table(["chunks", "raw p50", "raw p95", "search() p50", "search() p95", "HTTP p50", "HTTP p95",
                 "search() p95 / raw p95", "HTTP p95 / raw p95", "HTTP errors"], rows),

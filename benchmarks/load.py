@@ -22,7 +22,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from common import CORPUS, REPO, Stats, council_server, fmt_bytes, fmt_ms, rss_of, say, table, write_result
+from common import (
+    CORPUS, REPO, Stats, council_server, fmt_bytes, fmt_ms, rss_of, say, start_clock, table, write_result,
+)
 
 ASK_SHARE = 0.25  # a quarter of requests are /ask, the rest /search
 MAX_REQUESTS = 200_000
@@ -86,6 +88,51 @@ def unloaded(base: str, questions: list[str], n: int = 20) -> dict[str, Stats]:
     return {k: Stats.of(v) for k, v in out.items()}
 
 
+def threads_what_if(index_dir: Path, workers: int = 8, seconds: float = 15.0) -> list[tuple[int, float, Stats]]:
+    """In-process what-if for the service's concurrency: ``workers`` threads call search() in a
+    loop (as the thread pool does under load) with torch at 1 and then 2 intra-op threads.
+    Returns (torch threads, searches/s, latency Stats) for each."""
+    import threading
+
+    import torch
+
+    from indexer.index import Index
+    from indexer.search import RetrievalConfig, search
+    from indexer.settings import Settings
+
+    cfg = RetrievalConfig.from_settings(Settings())
+    index = Index.open(index_dir)
+    questions = gold_questions()
+    search(index, questions[0], 10, None, cfg)  # loads the model
+    found = torch.get_num_threads()
+    out = []
+    try:
+        for n in (1, 2):
+            lat: list[float] = []
+            stop = time.perf_counter() + seconds
+
+            def work(i: int) -> None:
+                torch.set_num_threads(n)  # per thread, as each pool thread would
+                k = i
+                while time.perf_counter() < stop:
+                    t = time.perf_counter()
+                    search(index, questions[k % len(questions)], 10, None, cfg)
+                    lat.append((time.perf_counter() - t) * 1000)
+                    k += workers
+
+            threads = [threading.Thread(target=work, args=(i,)) for i in range(workers)]
+            t0 = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            out.append((n, len(lat) / (time.perf_counter() - t0), Stats.of(lat)))
+    finally:
+        torch.set_num_threads(found)
+        index.close()
+    return out
+
+
 async def _client(client, rng: random.Random, deadline: float, budget: list[int], questions: list[str],
                   records: list[tuple[str, float, str]]) -> None:
     import httpx
@@ -129,7 +176,7 @@ def run(quick: bool, command: str, clients: int | None = None, seconds: float | 
         index_dir: Path | None = None) -> dict:
     import httpx
 
-    started = time.perf_counter()
+    started = start_clock()
     clients = clients or (10 if quick else 50)
     seconds = seconds or (10.0 if quick else 60.0)
     with tempfile.TemporaryDirectory(prefix="council-bench-load-") as tmp:
@@ -145,6 +192,8 @@ def run(quick: bool, command: str, clients: int | None = None, seconds: float | 
             say(f"load: {clients} clients for {seconds:.0f} s against {server.base} ({chunks} chunks)")
             records, elapsed = asyncio.run(drive(server.base, clients, seconds))
             rss_after = rss_of(server.pid)
+        say("load: in-process what-if, 8 threads searching with torch at 1 and 2 threads")
+        what_if = threads_what_if(index_dir, seconds=5.0 if quick else 15.0)
 
     ok = [r for r in records if r[2] == "ok"]
     errors = Counter(r[2] for r in records if r[2] != "ok")
@@ -156,9 +205,10 @@ def run(quick: bool, command: str, clients: int | None = None, seconds: float | 
         rows.append((name, n_all, f"{len(vals) / elapsed:.1f}", fmt_ms(st.p50), fmt_ms(st.p95), fmt_ms(st.p99),
                      fmt_ms(st.max), n_all - len(vals)))
     total_err = sum(errors.values())
+    shown = index_dir.relative_to(REPO) if index_dir.is_relative_to(REPO) else "of corpus/ (temporary)"
     body = [
         f"How: {clients} concurrent asyncio clients (one shared httpx.AsyncClient, up to {clients} connections) for",
-        f"{seconds:.0f} s against `council serve` on 127.0.0.1, index {index_dir.relative_to(REPO) if index_dir.is_relative_to(REPO) else 'of corpus/ (temporary)'}",
+        f"{seconds:.0f} s against `council serve` on 127.0.0.1, index {shown}",
         f"({chunks} chunks, all-MiniLM-L6-v2, flat FAISS). Each client sends its next request when the last one",
         f"is answered: {1 - ASK_SHARE:.0%} `GET /search?q=...&k=10` (half short searches, half gold questions),",
         f"{ASK_SHARE:.0%} `POST /ask` with a gold question (`eval/gold.jsonl`). Latency is client-side, send to",
@@ -175,7 +225,18 @@ def run(quick: bool, command: str, clients: int | None = None, seconds: float | 
         f"- Server resident memory: {fmt_bytes(rss_before)} before the load, {fmt_bytes(rss_after)} after "
         "(routes are plain `def`: up to 40 requests run at once in the thread pool)",
         f"- Little's law: with {clients} clients always waiting, mean latency is about clients / throughput "
-        f"= {clients / max(len(ok) / elapsed, 1e-9) * 1000:.0f} ms; latency under load is mostly waiting in the server's queue.",
+        f"= {clients / max(len(ok) / elapsed, 1e-9) * 1000:.0f} ms; latency under load is mostly waiting in the "
+        "server's queue.",
+    ]
+    body += [
+        "",
+        "## What-if: torch threads under concurrency (in-process, no HTTP)",
+        "",
+        "8 Python threads call `search()` in a loop on the same index, as the service's thread pool does",
+        "under load; each thread sets torch's intra-op threads first (the embedder sets 2, the core count).",
+        "",
+        *table(["torch threads per search", "searches/s", "p50 ms", "p95 ms"],
+               [(n, f"{rate:.1f}", fmt_ms(st.p50), fmt_ms(st.p95)) for n, rate, st in what_if]),
     ]
     write_result("load", "Load test", command, body, started=started)
     return {"throughput": len(ok) / elapsed, "errors": total_err, "rows": rows}

@@ -13,10 +13,9 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from common import QUERIES, REPO, fmt_bytes, say, table, write_result
+from common import QUERIES, REPO, fmt_bytes, say, start_clock, table, write_result
 
 # Runs in the child process: prints one JSON line of RSS figures.
 _CHILD = r"""
@@ -71,7 +70,7 @@ def sqlite_breakdown(db: Path) -> list[tuple[str, int]]:
 def run(quick: bool, command: str) -> dict:
     import bigindex
 
-    started = time.perf_counter()
+    started = start_clock()
     sizes = (10_000,) if quick else (10_000, 100_000)
     sample = bigindex.real_sample()
     per = {}
