@@ -1,5 +1,7 @@
 """The JSON API. Routes stay thin: they call indexer.search, indexer.answer and indexer.browse.
 
+``/recommendations`` serves the recommendations tracker that ``council recommendations`` prints.
+
 Library errors are translated in app.py (BadQuery → 422, NotFound → 404, Withheld → 403).
 Routes are plain ``def`` so FastAPI runs them in its thread pool (embedding is CPU work).
 """
@@ -15,13 +17,13 @@ from indexer import answer as answer_mod
 from indexer import browse
 from indexer import search as search_mod
 from indexer.index import Index
-from indexer.results import MAX_K
+from indexer.results import MAX_K, check_query
 from indexer.settings import Settings
 
 from .deps import get_index, get_settings, is_member, make_filters
 from .schemas import (
     DATE_HELP, DOC_TYPE_HELP, AskRequest, AskResponse, Health, ItemOut, MeetingList, MeetingOut, Problem,
-    SearchResponse,
+    Recommendation, RecommendationList, SearchResponse,
 )
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,49 @@ def ask(
     follows something across meetings, or `answered: false` when the papers do not say."""
     filters = make_filters(body.committee, body.date_from, body.date_to, body.doc_type, member)
     return answer_mod.ask(index, body.question, filters, settings)
+
+
+MAX_RECOMMENDATIONS = 500
+
+
+def recommendation_query(q: str | None) -> str:
+    """Blank means every record; otherwise the same limits as a search query (BadQuery → 422)."""
+    q = (q or "").strip()
+    return check_query(q, 1) if q else ""
+
+
+# response_model_exclude_unset: the records pass through as the library made them; keys a
+# timeline entry does not have (planned_date off scheduled entries) stay absent, not null.
+@router.get("/recommendations", response_model=RecommendationList, response_model_exclude_unset=True,
+            tags=["recommendations"], responses={**BAD, **AUTH}, summary="Find recommendations")
+def recommendations(
+    q: str = Query("", description="Words the recommendation (or its minute's title) holds; empty lists them all.",
+                   examples=["social worker retention"]),
+    limit: int = Query(50, ge=1, le=MAX_RECOMMENDATIONS,
+                       description=f"At most this many records (1-{MAX_RECOMMENDATIONS})."),
+    discussed: bool = Query(False, description="Also find later passages on the same matter (slower: the "
+                                               "embedder is asked once per record)."),
+    index: Index = Depends(get_index),
+    member: bool = Depends(is_member),
+) -> dict:
+    """RESOLVED points and recommendations from the minutes, each with its status and a timeline of
+    what happened next (responses, work-programme plans, later minutes), every entry cited.
+
+    Best match first; with no words, every record, oldest first. Records and follow-ups from
+    restricted (Part B) papers are included only for members."""
+    q = recommendation_query(q)
+    recs = answer_mod.find_recommendations(index, q, include_restricted=member, limit=limit, with_discussed=discussed)
+    return {"query": q, "recommendations": recs}
+
+
+@router.get("/recommendations/{rec_id:path}", response_model=Recommendation, response_model_exclude_unset=True,
+            tags=["recommendations"], responses={**MISSING, **AUTH}, summary="One recommendation")
+def recommendation(rec_id: str, index: Index = Depends(get_index), member: bool = Depends(is_member)) -> dict:
+    """One record with every follow-up, later discussion in the papers included, and its timeline.
+
+    Ids contain slashes:
+    `/recommendations/education-and-childrens-services-scrutiny-board-2/2019-11-28/minute-25/point-2`."""
+    return answer_mod.recommendation(index, rec_id, include_restricted=member)
 
 
 @router.get("/meetings", response_model=MeetingList, tags=["browse"], responses=AUTH,

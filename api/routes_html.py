@@ -5,6 +5,8 @@
     /view/meetings            every meeting
     /view/meetings/{id}       one meeting's agenda, minutes and documents
     /view/items/{id}          an item's full text; ?highlight=<chunk id> marks the cited passage
+    /view/recommendations     RESOLVED points and recommendations (?q= narrows them), with status
+    /view/recommendations/{id}  one recommendation, its citation and its timeline
     /member                   sign in with the member token (sets the council_token cookie)
 
 Bad input is shown in the page (role=alert), never as a JSON error.
@@ -30,7 +32,7 @@ from indexer import search as search_mod
 from indexer.dates import long_date
 from indexer.index import Index
 from indexer.models import DOC_TYPES
-from indexer.results import BadQuery, page_label
+from indexer.results import BadQuery, check_query, page_label
 from indexer.settings import Settings
 
 from .deps import COOKIE, get_index, get_settings, is_member, make_filters, token_matches
@@ -44,6 +46,12 @@ DOC_TYPE_LABELS = {
     "outstanding_issues": "Outstanding issues", "work_programme": "Work programme", "other": "Other",
 }
 RESULTS_PER_PAGE = 10
+RECOMMENDATIONS_PER_PAGE = 200
+KIND_LABELS = {"recommendation": "Recommendation", "response": "Response", "scheduled": "Work programme",
+               "cross_reference": "Referred to again", "discussed": "Discussed"}
+# one class per status the tracker gives (indexer.tracker.STATUS_ORDER); the badge shows the words too
+STATUS_CLASSES = {"responded": "status-responded", "scheduled": "status-scheduled", "discussed": "status-discussed",
+                  "outstanding": "status-outstanding", "no trace found": "status-none"}
 
 
 def make_templates() -> Jinja2Templates:
@@ -53,6 +61,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["meeting_href"] = meeting_href
     env.filters["doc_type_label"] = lambda t: DOC_TYPE_LABELS.get(t or "", t or "")
     env.filters["pages"] = page_label
+    env.filters["rec_href"] = rec_href
+    env.filters["kind_label"] = lambda k: KIND_LABELS.get(k or "", (k or "").replace("_", " ").capitalize())
+    env.filters["status_class"] = lambda s: STATUS_CLASSES.get(s or "", "status-none")
     return Jinja2Templates(env=env)
 
 
@@ -65,6 +76,10 @@ def item_href(item_id: str, highlight: str | None = None) -> str:
 
 def meeting_href(meeting_id: str) -> str:
     return "/view/meetings/" + quote(meeting_id, safe="/")
+
+
+def rec_href(rec_id: str) -> str:
+    return "/view/recommendations/" + quote(rec_id, safe="/")
 
 
 def source_href(document_id: str, pdf_page: int | None = None) -> str:
@@ -134,12 +149,27 @@ def timeline_rows(index: Index, entries, member: bool) -> list[dict]:
         if isinstance(cit, dict):
             cit = cit.get("citation", "")
         rows.append({"date": e.get("meeting_date", ""), "date_label": _date_label(e.get("meeting_date")),
-                     "kind": e.get("kind", ""), "text": e.get("text", ""), "citation": cit or "", "chunk": chunk})
+                     "kind": e.get("kind", ""), "text": e.get("text", ""), "citation": cit or "", "chunk": chunk,
+                     # a recommendation in a timeline links to its own page (what happened to it)
+                     "record_href": rec_href(e["record_id"])
+                     if e.get("kind") == "recommendation" and e.get("record_id") else None})
     links = browse.chunk_links(index, [r["chunk"] for r in rows if r["chunk"]], include_restricted=member)
     for r in rows:
         link = links.get(r["chunk"] or "")
         r["href"] = item_href(link["item_id"], r["chunk"]) if link else None
     return rows
+
+
+def minute_label(rec: dict) -> str:
+    """"Minute 25, point 2" (or "Minute 25" for a single resolution)."""
+    return f"Minute {rec['minute']}" + (f", point {rec['point']}" if rec.get("point") else "")
+
+
+def recommendation_rows(recs: list[dict]) -> list[dict]:
+    return [{"id": r["id"], "href": rec_href(r["id"]), "label": minute_label(r), "title": r["minute_title"],
+             "committee": r["committee"], "date": r["meeting_date"], "date_label": _date_label(r["meeting_date"]),
+             "text": r["text"], "addressee": r["addressee"], "status": r["status"],
+             "follow_ups": len(r["follow_ups"])} for r in recs]
 
 
 def _page(request: Request, name: str, ctx: dict, status_code: int = 200) -> HTMLResponse:
@@ -219,6 +249,36 @@ def item_page(request: Request, item_id: str, highlight: str | None = None,
         else:
             s["parts"] = (s["text"], None, None)
     return _page(request, "item.html", {"it": it, "member": member})
+
+
+@router.api_route("/view/recommendations", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def recommendations_page(request: Request, q: str | None = None, index: Index = Depends(get_index),
+                         member: bool = Depends(is_member)):
+    """Every record (oldest first), or those matching ?q= (best first)."""
+    q = (q or "").strip()
+    ctx = {"q": q, "member": member, "error": None, "recs": [], "limit": RECOMMENDATIONS_PER_PAGE}
+    try:
+        if q:
+            check_query(q, 1)
+        recs = answer_mod.find_recommendations(index, q, include_restricted=member, limit=RECOMMENDATIONS_PER_PAGE)
+        ctx["recs"] = recommendation_rows(recs)
+    except BadQuery as exc:
+        ctx["error"] = {"field": exc.field, "message": exc.reason}
+        return _page(request, "recommendations.html", ctx, 422)
+    return _page(request, "recommendations.html", ctx)
+
+
+@router.api_route("/view/recommendations/{rec_id:path}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+def recommendation_page(request: Request, rec_id: str, index: Index = Depends(get_index),
+                        member: bool = Depends(is_member)):
+    rec = answer_mod.recommendation(index, rec_id, include_restricted=member)
+    cards = citation_cards(index, [rec["citation"]], member) if rec.get("citation") else []
+    # the library gives the timeline oldest first; sorting (stably) here keeps the page right regardless
+    timeline = sorted(timeline_rows(index, rec["timeline"], member), key=lambda t: t["date"])
+    return _page(request, "recommendation.html", {"rec": rec, "label": minute_label(rec),
+                                                  "date_label": _date_label(rec["meeting_date"]),
+                                                  "card": cards[0] if cards else None,
+                                                  "timeline": timeline, "member": member})
 
 
 @router.get("/member", response_class=HTMLResponse)
