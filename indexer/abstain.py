@@ -1,0 +1,147 @@
+"""When ``/ask`` should say the papers do not answer: checks on the question and on the answer found.
+
+Retrieval always returns something, so an extractive answer needs evidence that what was found
+answers *this* question. No QA or cross-encoder model ships offline, so the evidence is the
+embedder's cosine plus checks a reader would make:
+
+- **similarity**: the best retrieved passage's cosine to the question reaches the threshold
+  (``settings.abstain_threshold``);
+- **coverage**: one of the question's nearest passages holds enough of its words, idf-weighted;
+- **time**: a question about one year or year range ("in 2019", "2020/21") is answered from a
+  passage written for that time (:func:`time_supported`), and it is checked against the
+  passages the answer quotes, not just any near passage;
+- **after the papers**: a question about a period that begins after the last meeting searched
+  cannot be answered by what happened then, only by what was planned for it (:func:`after_scope`);
+- **answer type**: "how many / how much / what proportion" needs a figure in the answer, and a
+  question about money (salary, budget, cost, spend) needs a sum of money (:func:`answer_type_ok`).
+
+The thresholds are chosen on eval/gold.jsonl; the measured rates are in eval/results.md.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from .tracker import Idf, content_words
+
+COVERAGE_MIN = 0.22  # idf-weighted share of the question's words in one of its 5 nearest passages
+TIME_SUBJECT_MIN = 0.3  # see time_supported
+
+_YEAR = re.compile(r"\b((?:19|20)\d{2})(?:\s*[/-]\s*((?:19|20)?\d{2}))?\b")
+
+
+def years(text: str) -> set:
+    """Years written in ``text``: 2019 -> 2019; 2019/20, 2019-20, 2019-2020 -> (2019, 2020), 2019, 2020."""
+    out: set = set()
+    for m in _YEAR.finditer(text):
+        a = int(m.group(1))
+        b = m.group(2)
+        if b is not None:
+            b = int(b) if len(b) == 4 else a // 100 * 100 + int(b)
+            if b == a + 1:
+                out.update({(a, b), a, b})
+                continue
+        out.add(a)
+    return out
+
+
+def asked_period(question: str):
+    """The one year (int) or year range ((a, a+1)) a question is about, or None (none, or several:
+    a comparison)."""
+    ys = years(question)
+    ranges = [y for y in ys if isinstance(y, tuple)]
+    singles = [y for y in ys if isinstance(y, int) and not any(y in r for r in ranges)]
+    asked = ranges + singles
+    return asked[0] if len(asked) == 1 else None
+
+
+def weighted_share(words: list[str], have: set[str], idf: Idf) -> float:
+    total = sum(idf(w) for w in words)
+    return sum(idf(w) for w in words if w in have) / total if total else 0.0
+
+
+def time_supported(question: str, passages, file_text, words: list[str], idf: Idf) -> bool:
+    """A question about one year or year range needs a passage on its subject (TIME_SUBJECT_MIN of
+    the question's known ``words``, idf-weighted) written for that time: the year appears in the
+    passage or just before it in its source (a table's caption), or, for a single year, the
+    meeting is in that year (or the range's last year) or the next (a year's figures are reported the
+    year after).
+
+    ``passages`` are search results (``text``, ``path``, ``span``, ``meeting_date``);
+    ``file_text(path)`` returns a source file's text. Questions naming no year, or several, pass."""
+    want = asked_period(question)
+    if want is None:
+        return True
+    for r in passages:
+        if words and weighted_share(words, set(content_words(r.text)), idf) < TIME_SUBJECT_MIN:
+            continue
+        near = file_text(r.path)[max(0, r.span[0] - 400):r.span[1]]
+        last = want if isinstance(want, int) else want[1]
+        if want in years(near) or r.meeting_date.year in (last, last + 1):
+            return True
+    return False
+
+
+# Wording that asks what was planned, which papers written before a period can answer.
+_PLAN = re.compile(r"\b(?:plan(?:s|ned)?|programme|schedul\w*|due|will|expected|add(?:ed)?|come back|coming back"
+                   r"|agree\w* to|intend\w*|propos\w*)\b", re.I)
+
+
+def period_start(period) -> date:
+    """A year starts on 1 January; a year range such as 2023/24 (a municipal or financial year) in April."""
+    return date(period[0], 4, 1) if isinstance(period, tuple) else date(period, 1, 1)
+
+
+def after_scope(question: str, last_meeting: date | None) -> bool:
+    """True when the question is about a period that begins after ``last_meeting`` and does not
+    ask what was planned for it: the papers searched were all written before it happened."""
+    period = asked_period(question)
+    if period is None or last_meeting is None or _PLAN.search(question):
+        return False
+    return period_start(period) > last_meeting
+
+
+# ---------------------------------------------------------------------------- answer type
+
+_QUANTITY = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|proportion|percentage|share|rate|figure|total)\b"
+                       r"|\bhow (?:big|large|high|low)\b", re.I)
+_MONEY = re.compile(r"\b(?:salary|salaries|wages?|budgets?|costs?|costing|spend|spent|spending|price|fees?|funding"
+                    r"|paid|pays?|contribut\w*|savings?|overspend|underspend)\b", re.I)
+_FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
+                     r"|fifty|hundred|thousand|million|half|quarter|third|dozen|none|majority|minority)\b", re.I)
+_SUM = re.compile(r"£\s?\d|\d\s?(?:k|m|bn|million|billion|thousand)\b|\bpounds\b|\b\d{1,3}(?:,\d{3})+\b", re.I)
+_DATE_LIKE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+                        r"(?:\s+\d{2,4})?|\b(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.I)
+
+
+def expected_type(question: str) -> str | None:
+    """"money" for questions about sums (salary, budget, cost, spend), "figure" for other
+    quantities (how many, what proportion), None otherwise."""
+    if not _QUANTITY.search(question) and not re.search(r"\bwhat\b[^?]{0,30}\b(?:salary|budget|cost|price|fee)s?\b",
+                                                        question, re.I):
+        return None
+    return "money" if _MONEY.search(question) else "figure"
+
+
+# Numbers that label rather than count: "Recommendation 1", "minute 25", "Appendix 2", "Key Stage 4".
+_LABEL = re.compile(r"\b(?:recommendations?|items?|minutes?|appendix|appendices|paragraphs?|para|sections?|pages?"
+                    r"|points?|tables?|figures?|charts?|phases?|stages?|levels?|years?|priority|priorities|objectives?"
+                    r"|actions?|no\.?|number|option|ofsted|sb|tier)\s*\(?\d+(?:\.\d+)*\)?", re.I)
+_PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
+
+
+def has_answer_type(kind: str | None, sentence: str) -> bool:
+    """``sentence`` holds a sum of money or a share (kind "money"), or a figure that is not a date
+    or a label (kind "figure"); any sentence does for kind None."""
+    if kind is None:
+        return True
+    if kind == "money":
+        return bool(_SUM.search(sentence) or _PERCENT.search(sentence))  # "how much does X contribute": 78%
+    return bool(_FIGURE.search(_LABEL.sub(" ", _DATE_LIKE.sub(" ", sentence))))
+
+
+def answer_type_ok(question: str, sentences: list[str]) -> bool:
+    """The answer holds what the question asks for (see :func:`has_answer_type`)."""
+    kind = expected_type(question)
+    return kind is None or not sentences or any(has_answer_type(kind, s) for s in sentences)

@@ -1,0 +1,102 @@
+"""The abstention checks of indexer.abstain, without a model: years, periods, answer types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+
+from indexer.abstain import (
+    after_scope, answer_type_ok, asked_period, expected_type, has_answer_type, time_supported, years,
+)
+from indexer.tracker import Idf, content_words
+
+
+def test_years_and_ranges():
+    assert years("in 2019") == {2019}
+    assert years("the 2019/20 figures and 2020-21") == {(2019, 2020), 2019, 2020, (2020, 2021), 2021}
+    assert years("2016-2017") == {(2016, 2017), 2016, 2017}
+    assert years("2018/22 is not a year range") == {2018}  # 22 does not follow 18: a lone year
+    assert years("caseloads of 10,000 and 1999") == {1999}
+
+
+@pytest.mark.parametrize("question, period", [
+    ("how many social workers in 2019?", 2019),
+    ("visitors in 2018-19?", (2018, 2019)),
+    ("how did things change between 2017 and 2022?", None),  # a comparison: not one period
+    ("what did the board decide?", None),
+])
+def test_asked_period(question, period):
+    assert asked_period(question) == period
+
+
+def test_after_scope_only_for_what_happened_after_the_last_meeting():
+    last = date(2023, 3, 16)
+    assert after_scope("what rating did Ofsted give in 2024?", last)
+    assert after_scope("what did the report to SB2 in 2023/24 find?", last)  # 2023/24 starts in April
+    assert not after_scope("which items were added to the 2023/24 work programme?", last)  # a plan
+    assert not after_scope("what was planned for 2024?", last)
+    assert not after_scope("what happened in 2022?", last)
+    assert not after_scope("what did the 2022/23 report find?", last)
+    assert not after_scope("what rating in 2024?", None)
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("how many social workers were there?", "figure"),
+    ("what proportion of social workers are women?", "figure"),
+    ("how much have library budgets been cut?", "money"),
+    ("what starting salary does Coventry offer?", "money"),
+    ("how much had referrals risen by autumn 2020?", "figure"),
+    ("who is the principal social worker?", None),
+    ("what did the board decide about the budget?", None),
+])
+def test_expected_type(question, kind):
+    assert expected_type(question) == kind
+
+
+@pytest.mark.parametrize("kind, sentence, ok", [
+    ("figure", "The number of social workers has increased to 328.", True),
+    ("figure", "There are eight Family Hubs.", True),
+    ("figure", "It was discussed at the meeting on 28 November 2019.", False),  # a date is not a count
+    ("figure", "Recommendation 1 – the focus on children's views.", False),  # a label is not a count
+    ("figure", "Minute 25 asked for more work in 2019/20.", False),
+    ("money", "The budget was cut by £1.2m.", True),
+    ("money", "Contributions were 150,000 from the council.", True),
+    ("money", "78% of funding is provided by the council.", True),
+    ("money", "58 newly qualified social workers started.", False),  # a count is not a sum
+    (None, "Anything at all.", True),
+])
+def test_has_answer_type(kind, sentence, ok):
+    assert has_answer_type(kind, sentence) is ok
+
+
+def test_answer_type_ok_needs_one_sentence_of_the_kind():
+    q = "how many NQSWs had started at the academy?"
+    assert answer_type_ok(q, ["The academy is good.", "58 NQSWs have started."])
+    assert not answer_type_ok(q, ["The academy will manage a staggered cohort of NQSWs."])
+    assert answer_type_ok("who chairs the board?", ["Councillor Smith."])
+
+
+@dataclass
+class P:
+    text: str
+    meeting_date: date
+    path: str = "pack.md"
+    span: tuple[int, int] = (0, 0)
+
+
+def test_time_supported_by_text_caption_or_meeting_year():
+    idf = Idf(["foster carers recruited", "library visitors", "social workers"])
+    source = "Table 3: visitors 2018-19\n" + "x" * 10 + "Central Library had 1.2m visitors."
+    in_table = P("Central Library had 1.2m visitors.", date(2017, 1, 1), span=(36, 70))
+    q = "how many visitors did the library get in 2018-19?"
+    assert time_supported(q, [in_table], lambda p: source, [], idf)  # the caption just before it
+    reported_next_year = P("Library visitors rose.", date(2020, 1, 9))
+    assert time_supported(q, [reported_next_year], lambda p: "", [], idf)  # 2018-19's figures, in 2020
+    old = P("Library visitors rose.", date(2017, 4, 27))
+    assert not time_supported(q, [old], lambda p: "", [], idf)
+    assert time_supported("how many library visitors?", [old], lambda p: "", [], idf)  # no year asked
+    q2 = "how many foster carers were recruited in 2022?"
+    off_subject = P("Social workers in 2022.", date(2022, 6, 1))
+    assert not time_supported(q2, [off_subject], lambda p: "", content_words("foster carers recruited"), idf)
