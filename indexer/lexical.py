@@ -1,0 +1,257 @@
+r"""BM25 over chunks with ``bm25s``: a sparse matrix of precomputed term scores, ranked in
+milliseconds where SQLite FTS5's ``bm25()`` scores every matching row.
+
+SQLite keeps FTS5 for everything else; this module only ranks. It is built from
+``(rowid, text, title)`` triples, where rowid is the chunk's SQLite rowid (= its FAISS id), and
+answers ``rank(query, n, allowed)`` with ``(rowid, score)`` pairs, best first.
+
+Tokeniser (the same steps for chunks and queries, see :func:`terms`):
+
+1. Apostrophes are dropped (``council's`` -> ``councils``, ``O'Brien`` -> ``obrien``).
+2. Words joined by ``/`` or a hyphen (``2019/20``, ``Covid-19``, ``bye-laws``,
+   ``Cappamore-Kilmallock``) also yield one compound token (``2019_20``, ``covid_19``) beside
+   their parts. The parts keep ``2019`` findable; the rare compound puts an exact ``2019/20`` or
+   ``Covid-19`` first, as FTS5's phrase match of the quoted hyphenated word does. (On the gold
+   questions, which name few such codes, compounds are neutral: MRR@10 0.723 with, 0.727 without.)
+3. ``bm25s.tokenize`` lowercases and splits with ``TOKEN_PATTERN``: bm25s's default
+   (``\w\w+``, words of two or more characters) plus lone digits, so ``Part 8`` and ``item 5``
+   keep their number; ``SB2``, ``N21`` and ``328`` are ordinary tokens. Lone letters (initials,
+   ``a``) are dropped. bm25s's default alone would split ``2019/20`` into ``2019`` and ``20`` and
+   lose ``8``.
+4. Stop words: the words our FTS5 queries drop (``store._FTS_STOP``) plus bm25s's English list
+   (Lucene's 33), removed from chunks as well as queries, which keeps posting lists short.
+5. Once per distinct word: diacritics stripped (NFKD, combining marks dropped: ``café`` ->
+   ``cafe``, ligature ``ﬁ`` -> ``fi``, like FTS5's ``remove_diacritics 2``), then Snowball English
+   stemming (PyStemmer): ``recruiting``, ``recruitment``, ``recruits`` -> ``recruit``.
+
+Scoring is Lucene BM25 (idf ``log(1 + (N - df + .5) / (df + .5))``, never negative) with FTS5's
+``k1 = 1.2, b = 0.75``. Title: a chunk is indexed as its text plus its title (the chunk header:
+committee, date, item) once (``TITLE_WEIGHT = 1``). As chunk texts usually open with their item
+heading, the item words already count twice. ``title_weight=0.5`` reproduces the column weighting of FTS5's
+``bm25(chunks_fts, 1.0, 0.5)`` (FTS5 sums column-weighted counts, ``tf_text + 0.5 *
+tf_title``, before saturation: here the text is indexed twice, the title once, and ``k1`` doubled),
+and ``0`` ignores the title. ``benchmarks/results/lexical.md`` chose 1: on the gold questions it
+ranks better than 0.5 (MRR@10 0.723 against 0.709; FTS5 0.704; no title 0.690) and builds a
+little faster, while 0.5 agrees a little more with FTS5's own top 10 (0.82 against 0.78 at 100k).
+
+On disk a directory (normally inside an index generation, next to ``vectors.faiss``) holds
+bm25s's ``.npy`` arrays and vocabulary, ``rowids.npy`` (matrix row -> SQLite rowid, ascending)
+and ``lexical.json`` (format and tokeniser version, parameters). ``load(mmap=True)`` maps the
+arrays read-only. Ranking only reads shared state and keeps one stemmer per thread
+(PyStemmer objects must not be used concurrently), so threads may call ``rank`` at once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+import bm25s
+import bm25s.stopwords
+import numpy as np
+import Stemmer
+
+from .errors import IndexCorrupt
+from .store import _FTS_STOP
+
+log = logging.getLogger(__name__)
+# bm25s sets its own logger to DEBUG on import; under the CLI's basicConfig every build would
+# print "Building index from IDs objects". Put it back to the usual threshold.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+FORMAT_VERSION = 1
+TOKENIZER = "apos-compound/w2+d1/fts-stop+lucene/nfkd-snowball-en/v1"  # change when terms() changes
+META = "lexical.json"
+ROWIDS = "rowids.npy"
+
+TOKEN_PATTERN = r"(?u)\w\w+|\b\d\b"
+STOPWORDS: frozenset[str] = frozenset(_FTS_STOP) | frozenset(bm25s.stopwords.STOPWORDS_EN)
+_STOPLIST = sorted(STOPWORDS)
+K1 = 1.2
+B = 0.75
+TITLE_WEIGHT = 1  # see the module docstring
+
+_COMPOUND = re.compile(r"\b\w++(?:[/\-‐‑–]\w++)+")  # possessive: linear time on long words
+_JOINER = re.compile(r"[/\-‐‑–]")
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_local = threading.local()
+
+
+def normalise(text: str) -> str:
+    """Steps 1 and 2 of the tokeniser on a whole text (the rest happens per distinct word)."""
+    text = text.replace("'", "").replace("’", "")
+    if _JOINER.search(text):
+        compounds = _COMPOUND.findall(text)
+        if compounds:
+            text = f"{text}\n{' '.join(_JOINER.sub('_', c) for c in compounds)}"
+    return text
+
+
+def _fold_and_stem(words: list[str]) -> list[str]:
+    """Step 1's diacritics and step 5, applied once per distinct word (bm25s calls it on its vocabulary)."""
+    words = [w if w.isascii() else _COMBINING.sub("", unicodedata.normalize("NFKD", w)) for w in words]
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:  # PyStemmer objects must not be shared between threads
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer.stemWords(words)
+
+
+def _tokenize(texts: list[str], return_ids: bool):
+    return bm25s.tokenize([normalise(t) for t in texts], lower=True, token_pattern=TOKEN_PATTERN,
+                          stopwords=_STOPLIST, stemmer=_fold_and_stem, return_ids=return_ids,
+                          show_progress=False)
+
+
+def terms(query: str) -> list[str]:
+    """A query's distinct index terms, in order (the words a chunk must hold to score)."""
+    return list(dict.fromkeys(_tokenize([query], return_ids=False)[0]))
+
+
+class LexicalIndex:
+    """BM25 ranking of chunks by SQLite rowid; see the module docstring."""
+
+    def __init__(self, bm25: bm25s.BM25 | None, rowids: np.ndarray, meta: dict) -> None:
+        self._bm25 = bm25  # None when no chunk has a term (or there are no chunks)
+        self.rowids = rowids  # ascending int64; position i is row i of the score matrix
+        self.meta = meta
+        # rowid -> position as a dense table when rowids are nearly contiguous (SQLite's usually
+        # are): a filter of 60k rowids then costs one gather instead of a 2 ms binary search.
+        self._base = int(rowids[0]) if len(rowids) else 0
+        span = int(rowids[-1]) - self._base + 1 if len(rowids) else 0
+        self._lookup: np.ndarray | None = None
+        if 0 < span <= 4 * len(rowids) + 4096:
+            self._lookup = np.full(span, -1, dtype=np.int32)
+            self._lookup[np.asarray(rowids) - self._base] = np.arange(len(rowids), dtype=np.int32)
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(cls, rows: Iterable[tuple[int, str, str]], *, title_weight: float = TITLE_WEIGHT,
+              k1: float = K1, b: float = B) -> "LexicalIndex":
+        """Index ``(rowid, text, title)`` rows; ``title_weight`` is 0, 0.5 or 1 (see the module doc)."""
+        if title_weight not in (0, 0.5, 1):
+            raise ValueError(f"title_weight must be 0, 0.5 or 1, not {title_weight!r}")
+        triples = sorted(rows, key=lambda r: r[0])
+        rowids = np.fromiter((r[0] for r in triples), dtype=np.int64, count=len(triples))
+        if len(rowids) > 1 and not (np.diff(rowids) > 0).all():
+            raise ValueError("rowids must be unique")
+        n = len(triples)
+        text_repeats = 2 if title_weight == 0.5 else 1
+        meta = {"format": FORMAT_VERSION, "tokenizer": TOKENIZER, "title_weight": title_weight,
+                "k1": k1, "b": b, "text_repeats": text_repeats, "count": n, "bm25s": bm25s.__version__}
+        if n == 0:
+            return cls(None, rowids, meta)
+        texts = [r[1] for r in triples]
+        if title_weight:
+            texts += [r[2] or "" for r in triples]
+        tok = _tokenize(texts, return_ids=True)
+        ids = tok.ids
+        if title_weight:
+            docs = [ids[i] * text_repeats + ids[n + i] for i in range(n)]
+        else:
+            docs = ids
+        del triples, texts, ids
+        if not tok.vocab:
+            return cls(None, rowids, meta)
+        bm25 = bm25s.BM25(k1=k1 * text_repeats, b=b, method="lucene")
+        bm25.index(bm25s.tokenization.Tokenized(ids=docs, vocab=tok.vocab), create_empty_token=False,
+                   show_progress=False)
+        return cls(bm25, rowids, meta)
+
+    # ------------------------------------------------------------------ persistence
+
+    def save(self, directory: str | Path) -> None:
+        """Write into ``directory`` (created if missing). Not atomic by itself: it is meant to be
+        written into a new index generation, which is swapped in whole."""
+        d = Path(directory)
+        d.mkdir(parents=True, exist_ok=True)
+        if self._bm25 is not None:
+            self._bm25.save(d, show_progress=False)
+        np.save(d / ROWIDS, self.rowids)
+        (d / META).write_text(json.dumps({**self.meta, "empty": self._bm25 is None}, indent=1, sort_keys=True))
+
+    @classmethod
+    def load(cls, directory: str | Path, mmap: bool = True) -> "LexicalIndex":
+        """Open a saved index; with ``mmap`` the score arrays are mapped read-only, not read."""
+        d = Path(directory)
+        try:
+            meta = json.loads((d / META).read_text())
+            rowids = np.load(d / ROWIDS, mmap_mode="r" if mmap else None)
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(d, f"unreadable lexical index ({exc})") from exc
+        if meta.get("format") != FORMAT_VERSION or meta.get("tokenizer") != TOKENIZER:
+            raise IndexCorrupt(d, f"lexical index format {meta.get('format')} / tokeniser "
+                                  f"{meta.get('tokenizer')!r}; this version needs {FORMAT_VERSION} / "
+                                  f"{TOKENIZER!r}: re-index")
+        if len(rowids) != meta.get("count"):
+            raise IndexCorrupt(d, f"lexical index holds {len(rowids)} rowids, its manifest says {meta.get('count')}")
+        if meta.pop("empty", False):
+            return cls(None, rowids, meta)
+        try:
+            bm25 = bm25s.BM25.load(d, mmap=mmap, load_corpus=False, show_progress=False)
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(d, f"unreadable lexical index ({exc})") from exc
+        if bm25.scores["num_docs"] != len(rowids):
+            raise IndexCorrupt(d, "lexical index: score matrix and rowids disagree")
+        return cls(bm25, rowids, meta)
+
+    # ------------------------------------------------------------------ ranking
+
+    def count(self) -> int:
+        return len(self.rowids)
+
+    def scores(self, query: str) -> np.ndarray | None:
+        """BM25 score of every chunk (by position), or None when no query term is indexed."""
+        if self._bm25 is None:
+            return None
+        vocab = self._bm25.vocab_dict
+        ids = [vocab[t] for t in terms(query) if t in vocab]
+        if not ids:
+            return None
+        return self._bm25.get_scores_from_ids(ids)
+
+    def rank(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The top ``n`` ``(rowid, score)`` with score > 0, best first (ties: lower rowid first).
+
+        ``allowed``, an int64 array of rowids (None: all), is honoured exactly: only allowed
+        chunks are ranked, so up to ``n`` of them come back however few or many there are."""
+        if n <= 0 or (allowed is not None and len(allowed) == 0):
+            return []
+        scores = self.scores(query)
+        if scores is None:
+            return []
+        if allowed is None:
+            cand = np.flatnonzero(scores > 0)
+        else:
+            pos = self._positions(np.asarray(allowed, dtype=np.int64))
+            if len(pos) * 16 < len(scores):  # few: gather (unique: a repeated rowid counts once)
+                cand = np.unique(pos[scores[pos] > 0])
+            else:  # many: a mask over every chunk is cheaper than sorting the candidates
+                mask = np.zeros(len(scores), dtype=bool)
+                mask[pos] = True
+                cand = np.flatnonzero(mask & (scores > 0))
+        vals = scores[cand]
+        if len(cand) > n:
+            kth = np.partition(vals, len(vals) - n)[len(vals) - n]
+            keep = vals >= kth  # every tie at the cut, so the order below decides, not partition
+            cand, vals = cand[keep], vals[keep]
+        order = np.lexsort((cand, -vals))[:n]  # positions ascend with rowids
+        return [(int(self.rowids[c]), float(vals[i])) for i, c in zip(order, cand[order])]
+
+    def _positions(self, allowed: np.ndarray) -> np.ndarray:
+        """Matrix rows of the allowed rowids that are indexed (unknown rowids are ignored)."""
+        if len(self.rowids) == 0:
+            return np.empty(0, dtype=np.int64)
+        if self._lookup is not None:
+            off = allowed - self._base
+            off = off[(off >= 0) & (off < len(self._lookup))]
+            pos = self._lookup[off]
+            return pos[pos >= 0]
+        pos = np.searchsorted(self.rowids, allowed)
+        np.minimum(pos, len(self.rowids) - 1, out=pos)
+        return pos[self.rowids[pos] == allowed]
