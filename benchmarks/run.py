@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/run.py                     # everything (an hour or more here)
     .venv/bin/python benchmarks/run.py --quick             # smaller sizes, fewer repeats
-    .venv/bin/python benchmarks/run.py --only latency      # one of: indexing latency memory ann load
+    .venv/bin/python benchmarks/run.py --only latency      # one of: indexing latency memory ann lexical load
     .venv/bin/python benchmarks/run.py --quiet-below 1.5   # wait for a quiet machine before each
 
 The first run embeds a few thousand Limerick chunks with the real model and builds the large
@@ -17,7 +17,7 @@ import os
 import sys
 import time
 
-BENCHMARKS = ("indexing", "latency", "memory", "ann", "load")
+BENCHMARKS = ("indexing", "latency", "memory", "ann", "lexical", "load")
 
 
 def wait_for_quiet(limit: float, timeout: float = 1800.0) -> None:

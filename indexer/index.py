@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 DB = "meta.sqlite"
 VECTORS = "vectors.faiss"
+LEXICAL = "lexical"  # the bm25s index (a directory), see indexer/lexical.py
 KEEP_GENERATIONS = 2
 
 
@@ -64,6 +65,36 @@ def read_manifest(index_dir: Path) -> dict:
         raise IndexCorrupt(index_dir, f"unreadable manifest ({exc})") from exc
 
 
+def build_lexical(con: sqlite3.Connection):
+    from .lexical import LexicalIndex
+
+    return LexicalIndex.build((r[0], r[1], r[2]) for r in con.execute("SELECT rowid, text, header FROM chunks"))
+
+
+def open_lexical(gen: Path, con: sqlite3.Connection):
+    """The generation's BM25 index. A generation written before it existed (or by another
+    tokeniser version) gets one built from its chunks, kept in memory, and saved beside them when
+    the directory is writable (written aside, then renamed in whole)."""
+    from .lexical import LexicalIndex
+
+    try:
+        return LexicalIndex.load(gen / LEXICAL)
+    except IndexCorrupt as exc:
+        if (gen / LEXICAL).exists():
+            log.warning("%s: %s; rebuilding it from the chunks", gen, exc.reason)
+    lexical = build_lexical(con)
+    tmp = gen / f"{LEXICAL}.tmp-{os.getpid()}-{threading.get_ident()}"
+    try:
+        lexical.save(tmp)
+        if (gen / LEXICAL).exists():
+            shutil.rmtree(gen / LEXICAL)
+        os.replace(tmp, gen / LEXICAL)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        log.info("%s: BM25 index kept in memory only (%s)", gen, exc)
+    return lexical
+
+
 class Index:
     """A read-only view of one generation: SQLite for records and BM25, FAISS for vectors."""
 
@@ -75,6 +106,7 @@ class Index:
         self.con = store.connect(gen / DB, readonly=True)
         self.vectors = VectorIndex.load(gen / VECTORS)
         self.lock = threading.Lock()  # one sqlite connection shared by request threads
+        self.lexical = open_lexical(gen, self.con)
         # restricted passages are few; anonymous queries drop them from each ranking
         self.restricted_ids = frozenset(r[0] for r in self.con.execute("SELECT rowid FROM chunks WHERE restricted=1"))
 
@@ -309,6 +341,7 @@ def update_index(
 
         report.warnings.extend(rebuild_tracker(con))  # follow-ups cross files: rebuilt whole
         con.commit()
+        build_lexical(con).save(new_gen / LEXICAL)  # BM25 is rebuilt whole too (about 3 s per 10k chunks)
         con.close()
         for cache_con, _ in caches[1:]:
             cache_con.close()
@@ -320,9 +353,11 @@ def update_index(
             "chunks": vectors.count(), "units": known,
         }
         (new_gen / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-        for f in new_gen.iterdir():
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
+        for f in [*new_gen.iterdir(), *(new_gen / LEXICAL).iterdir()]:
+            if f.is_file():
+                with open(f, "rb") as fh:
+                    os.fsync(fh.fileno())
+        _fsync_dir(new_gen / LEXICAL)
         _fsync_dir(new_gen)
         tmp = index_dir / "CURRENT.tmp"
         tmp.write_text(new_gen.name)

@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 (SQLite FTS5) rankings fused, with filters inside.
+"""Hybrid retrieval: dense (FAISS) and BM25 (bm25s, indexer/lexical.py) rankings fused, with filters inside.
 
 Filters become a set of allowed chunk ids before either retriever runs, so a filtered query
 still returns k results whenever k exist. Structure-aware signals (a minute number named in
@@ -17,7 +17,6 @@ import numpy as np
 
 from .index import Index
 from .results import Filters, SearchResult, check_query
-from .store import fts_query
 
 log = logging.getLogger(__name__)
 
@@ -93,25 +92,8 @@ def dense_ranking(index: Index, query: str, n: int, allowed: np.ndarray | None) 
 
 
 def bm25_ranking(index: Index, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-    fq = fts_query(query)
-    if fq is None:
-        return []
-    if allowed is not None and len(allowed) == 0:
-        return []
-    sql = "SELECT rowid, bm25(chunks_fts, 1.0, 0.5) AS s FROM chunks_fts WHERE chunks_fts MATCH ?"
-    args: list = [fq]
-    if allowed is not None:
-        sql += f" AND rowid IN ({','.join('?' * len(allowed))})" if len(allowed) < 30000 else ""
-        if len(allowed) < 30000:
-            args += [int(x) for x in allowed]
-    sql += " ORDER BY s LIMIT ?"
-    args.append(n if allowed is None or len(allowed) < 30000 else n * 20)
-    rows = index.query(sql, args)
-    out = [(int(r[0]), -float(r[1])) for r in rows]
-    if allowed is not None and len(allowed) >= 30000:
-        keep = set(allowed.tolist())
-        out = [x for x in out if x[0] in keep][:n]
-    return out
+    """BM25 (bm25s, see indexer/lexical.py): the top ``n`` (rowid, score), only from ``allowed``."""
+    return index.lexical.rank(query, n, allowed)
 
 
 def fuse(rankings: list[tuple[list[tuple[int, float]], float]], cfg: RetrievalConfig) -> dict[int, float]:
