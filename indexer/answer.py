@@ -223,7 +223,9 @@ def is_follow_up(question: str) -> bool:
 
 
 def ask(index: Index, question: str, filters: Filters | None = None, settings=None, k: int = 5) -> dict:
-    """An extractive answer with citations, a timeline for follow-up questions, or an abstention."""
+    """An extractive answer with citations, a timeline for follow-up questions, or an abstention.
+    With ``settings.llm_url`` set, a checked generative answer replaces the extractive one when
+    one survives (:mod:`indexer.generate`)."""
     question = check_query(question, k)
     filters = filters or Filters()
     cfg = RetrievalConfig.from_settings(settings) if settings is not None else RetrievalConfig()
@@ -241,6 +243,12 @@ def ask(index: Index, question: str, filters: Filters | None = None, settings=No
                 "citations": [], "timeline": []}
     answer = found["answer"] or ("No single passage answers this; the timeline lists what the papers record."
                                  if timeline else "")
+    if results and getattr(settings, "llm_url", None):  # optional, off by default: indexer/generate.py
+        from .generate import generative_answer
+
+        generated = generative_answer(question, results, settings, index_idf(index))
+        answer = generated or answer
+        log.info("answer kind: %s", "generative" if generated else "extractive")
     return {"question": question, "answered": True, "answer": answer,
             "citations": [r.to_dict() for r in results], "timeline": timeline}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,3 +44,12 @@ class Settings(BaseSettings):
         None, description="Token that members and officers present to see restricted (Part B) papers."
     )
     max_request_bytes: int = Field(1_000_000, description="Largest request body the API accepts.")
+    llm_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible chat-completions endpoint (such as "
+                          "http://127.0.0.1:8080/v1); when set, /ask also asks it for a generative answer, "
+                          "checked against the passages. Unset: extractive answers only, no HTTP call.")
+    llm_model: str = Field("default", description="Model name sent to the chat-completions endpoint.")
+    llm_api_key: SecretStr | None = Field(
+        None, description="API key for the chat-completions endpoint, sent as a Bearer token (never printed).")
+    llm_timeout: float = Field(
+        20.0, description="Seconds to wait for the chat-completions endpoint before keeping the extractive answer.")
