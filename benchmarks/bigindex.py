@@ -301,6 +301,7 @@ def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str
             say(f"  {len(ids_all)}/{n_chunks} chunks written ({time.perf_counter() - t0:.0f} s)")
     rebuild_tracker(con)
     con.commit()
+    ix.build_lexical(con).save(gen / ix.LEXICAL)  # as update_index does
     con.close()
     vectors = np.concatenate(vec_parts)
     vi = VectorIndex.build(dim, kind="flat")
@@ -329,6 +330,16 @@ def cached_index(n_chunks: int, sample: Sample, kind: str = "flat") -> Path:
     index_dir = CACHE / "indexes" / f"limerick-{n_chunks}-{kind}"
     stamp = index_dir / "BENCH_STAMP"
     if stamp.is_file() and stamp.read_text() == stamp_value and (index_dir / "CURRENT").is_file():
+        gen = generation_dir(index_dir)
+        if not (gen / "lexical").is_dir():  # built before BM25 moved to bm25s: add it, as Index.open would
+            from indexer import index as ix
+            from indexer.store import connect
+
+            con = connect(gen / ix.DB, readonly=True)
+            try:
+                ix.open_lexical(gen, con)
+            finally:
+                con.close()
         return index_dir
     say(f"building a {n_chunks}-chunk {kind} index in {index_dir}")
     t = time.perf_counter()
@@ -345,6 +356,7 @@ def generation_dir(index_dir: Path) -> Path:
 
 
 def generation_files(index_dir: Path) -> dict[str, int]:
-    """Bytes of each file of the live generation."""
+    """Bytes of each file of the live generation; a directory (the BM25 index) counts as one entry."""
     gen = generation_dir(index_dir)
-    return {p.name: p.stat().st_size for p in sorted(gen.iterdir()) if p.is_file()}
+    return {p.name: (p.stat().st_size if p.is_file() else sum(f.stat().st_size for f in p.rglob("*") if f.is_file()))
+            for p in sorted(gen.iterdir())}

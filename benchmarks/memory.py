@@ -86,10 +86,12 @@ def run(quick: bool, command: str) -> dict:
         f, r = per[n]["files"], per[n]["rss"]
         sqlite_b = f.get("meta.sqlite", 0)
         faiss_b = f.get("vectors.faiss", 0)
-        other_b = sum(f.values()) - sqlite_b - faiss_b
+        lexical_b = f.get("lexical", 0)
+        other_b = sum(f.values()) - sqlite_b - faiss_b - lexical_b
         total = sum(f.values())
-        disk_rows.append((f"{n:,}", fmt_bytes(sqlite_b), fmt_bytes(faiss_b), fmt_bytes(other_b), fmt_bytes(total),
-                          f"{sqlite_b / n:,.0f}", f"{faiss_b / n:,.0f}", f"**{total / n:,.0f}**"))
+        disk_rows.append((f"{n:,}", fmt_bytes(sqlite_b), fmt_bytes(faiss_b), fmt_bytes(lexical_b), fmt_bytes(other_b),
+                          fmt_bytes(total), f"{sqlite_b / n:,.0f}", f"{faiss_b / n:,.0f}", f"{lexical_b / n:,.0f}",
+                          f"**{total / n:,.0f}**"))
         open_d, query_d = r["opened"] - r["base"], r["queried"] - r["base"]
         ram_rows.append((f"{n:,}", fmt_bytes(r["base"]), fmt_bytes(open_d), fmt_bytes(query_d),
                          f"{open_d / n:,.0f}", f"**{query_d / n:,.0f}**"))
@@ -118,8 +120,8 @@ def run(quick: bool, command: str) -> dict:
         "",
         "## Disk",
         "",
-        *table(["chunks", "meta.sqlite", "vectors.faiss", "other", "total", "sqlite B/chunk", "faiss B/chunk",
-                "total B/chunk"], disk_rows),
+        *table(["chunks", "meta.sqlite", "vectors.faiss", "lexical/ (bm25s)", "other", "total", "sqlite B/chunk",
+                "faiss B/chunk", "bm25s B/chunk", "total B/chunk"], disk_rows),
         "",
         "## RAM (resident set growth)",
         "",

@@ -22,7 +22,8 @@ not answer the question (:func:`abstain_reason`; the checks are described in
 holds enough of the question's words; the question asks about a period after the last meeting
 searched; a question about one year is answered from passages of another; or a "how many /
 how much" question gets an answer with no figure (sentences with the kind of figure asked for
-score W_TYPE higher, so a figure is quoted when the passages hold one).
+score W_TYPE higher, and the best of them is quoted when it scores within TYPE_MARGIN of the
+best sentence, so a figure is quoted when the passages hold one).
 
 Measured on the gold set (13 unanswerable, 101 answerable questions; tests/test_answer.py):
 13 of 13 unanswerable questions get no answer and 99 of 101 answerable ones are answered (the
@@ -73,6 +74,7 @@ MAX_SENTENCES = 3
 MAX_ANSWER_WORDS = 90
 W_WORDS, W_SENTENCE, W_PASSAGE = 1.0, 1.0, 0.5
 W_TYPE = 0.25  # bonus for a sentence holding the kind of answer asked for (a figure, a sum)
+TYPE_MARGIN = 0.6  # ... which is quoted when it scores within this of the best sentence
 SENTENCE_POOL = 12  # candidate sentences embedded per question (12 and 24 pick the same answers)
 
 # Words of the question form, not of its subject.
@@ -357,6 +359,12 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
             continue
         chosen.append(s)
         words += len(s.split())
+    if wanted and not any(has_answer_type(wanted, s) for s in chosen):
+        # "how many ...": quote the best sentence that holds a figure, if one scores near enough
+        figure = next((s for score, s in scored if score >= scored[0][0] - TYPE_MARGIN
+                       and s not in chosen and has_answer_type(wanted, s)), None)
+        if figure is not None:
+            chosen = chosen[:max_sentences - 1] + [figure]
     text = " ".join(f"{s} {''.join(f'[{n}]' for n in where[s])}" for s in chosen)
     return {"answer": text, "sentences": [(s, where[s]) for s in chosen],
             "best_passage": max(psim.values()), "coverage": coverage}

@@ -19,7 +19,8 @@ from .search import RetrievalConfig, search
 
 log = logging.getLogger(__name__)
 
-_BASE = RetrievalConfig(mode="hybrid", fusion="rrf", minute_boost=0.0, date_boost=0.0, title_boost=0.0)
+_BASE = RetrievalConfig(mode="hybrid", fusion="rrf", dense_weight=1.0, bm25_weight=1.0, minute_boost=0.0, date_boost=0.0,
+                        title_boost=0.0)
 _W = _BASE.but(fusion="weighted")
 CONFIGS: list[tuple[str, RetrievalConfig]] = [  # every signal explicit: defaults change, rows must not
     ("bm25 only", _BASE.but(mode="bm25")),
@@ -33,8 +34,10 @@ CONFIGS: list[tuple[str, RetrievalConfig]] = [  # every signal explicit: default
     ("hybrid weighted + date", _W.but(date_boost=0.3)),
     ("hybrid weighted + title", _W.but(title_boost=0.2)),
     ("hybrid weighted + minute no. + date", _W.but(minute_boost=0.5, date_boost=0.3)),
+    ("hybrid weighted, dense×0.7", _W.but(dense_weight=0.7)),
+    ("hybrid weighted, dense×0.7 + minute no. + date", _W.but(dense_weight=0.7, minute_boost=0.5, date_boost=0.3)),
 ]
-SIZE_CONFIG = "hybrid weighted + minute no. + date"
+SIZE_CONFIG = "hybrid weighted, dense×0.7 + minute no. + date"  # the default (RetrievalConfig, settings)
 
 
 @dataclass

@@ -26,7 +26,7 @@ class RetrievalConfig:
     mode: str = "hybrid"  # "hybrid" | "dense" | "bm25"
     fusion: str = "weighted"  # "rrf" | "weighted" (chosen by `council eval`, see eval/results.md)
     rrf_k: int = 60
-    dense_weight: float = 1.0
+    dense_weight: float = 0.7
     bm25_weight: float = 1.0
     candidates: int = 100
     title_boost: float = 0.0

@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     fusion: Literal["rrf", "weighted"] = Field(
         "weighted", description="How dense and BM25 rankings are fused (weighted: sum of min-max normalised scores).")
     rrf_k: int = Field(60, description="The k constant of reciprocal rank fusion.")
-    dense_weight: float = Field(1.0, description="Weight of the dense ranking in fusion.")
+    dense_weight: float = Field(0.7, description="Weight of the dense ranking in fusion (BM25 has 1; chosen by `council eval`).")
     bm25_weight: float = Field(1.0, description="Weight of the BM25 ranking in fusion.")
     candidates: int = Field(100, description="How many results each retriever passes to fusion.")
     title_boost: float = Field(0.0, description="Extra fused score when query words match the item title.")

@@ -1,4 +1,5 @@
-"""SQLite holds everything but the vectors: meetings, documents, items, chunks, and FTS5 for BM25.
+"""SQLite holds everything but the vectors: meetings, documents, items, chunks (and an FTS5 table
+of them, kept for ad-hoc SQL: search ranks BM25 with bm25s, see indexer/lexical.py).
 
 A chunk's SQLite ``rowid`` is its FAISS id, so the two stores join on one integer.
 """
