@@ -3,7 +3,7 @@
 Layout::
 
     <index_dir>/CURRENT          name of the live generation (replaced atomically)
-    <index_dir>/gen-000004/      manifest.json, meta.sqlite, vectors.faiss (+ .json sidecar)
+    <index_dir>/gen-000004/      manifest.json, meta.sqlite, vectors.faiss (+ .json sidecar), lexical/ (BM25)
     <index_dir>/.lock            held while an indexer writes
 
 ``update_index`` copies the live generation, applies only what changed (new or changed
