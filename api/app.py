@@ -132,7 +132,19 @@ def open_index(settings: Settings) -> Index:
     model = settings.model if "model" in settings.model_fields_set else None
     index = Index.open(settings.index_dir, model=model)
     index.embedder.embed_batch(["warm up"], kind="query")  # load the model now, not on the first request
+    serve_threads()
     return index
+
+
+def serve_threads() -> None:
+    """One torch thread per request: a query is one short text, no faster on two threads, and the
+    pool runs requests side by side, where two OpenMP threads per encode wait on each other
+    (benchmarks/results/latency.md, "Query encode with 1 or 2 torch threads")."""
+    try:
+        import torch
+    except ImportError:  # an embedder without torch
+        return
+    torch.set_num_threads(1)
 
 
 # ------------------------------------------------------------------ middleware (pure ASGI)

@@ -233,7 +233,8 @@ def run(quick: bool, command: str, clients: int | None = None, seconds: float | 
         "## What-if: torch threads under concurrency (in-process, no HTTP)",
         "",
         "8 Python threads call `search()` in a loop on the same index, as the service's thread pool does",
-        "under load; each thread sets torch's intra-op threads first (the embedder sets 2, the core count).",
+        "under load; each thread sets torch's intra-op threads first (`council serve` uses 1, see "
+        "`api.app.serve_threads`; indexing uses 2).",
         "",
         *table(["torch threads per search", "searches/s", "p50 ms", "p95 ms"],
                [(n, f"{rate:.1f}", fmt_ms(st.p50), fmt_ms(st.p95)) for n, rate, st in what_if]),

@@ -47,6 +47,7 @@ _DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 _threads_set = False
+_thread_state = threading.local()
 
 
 def _configure_threads() -> None:
@@ -61,6 +62,15 @@ def _configure_threads() -> None:
         # embedder on 2 cores cost more than they save (28 ms vs <1 ms per search measured).
         faiss.omp_set_num_threads(1)
         _threads_set = True
+    _one_thread_here()
+
+
+def _one_thread_here() -> None:
+    """OpenMP's thread count is per calling thread: a thread the server's pool started keeps the
+    process default (all cores) until it sets its own, so every searching thread sets it once."""
+    if not getattr(_thread_state, "set", False):
+        faiss.omp_set_num_threads(1)
+        _thread_state.set = True
 
 
 def sidecar_path(path: str | os.PathLike[str]) -> Path:
@@ -234,6 +244,7 @@ class VectorIndex:
         return (scores[0], labels[0]) if single else (scores, labels)
 
     def _faiss_search(self, q: np.ndarray, k: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        _one_thread_here()
         selector = None if allowed is None else faiss.IDSelectorBatch(allowed)
         if self.kind == "hnsw":
             params = faiss.SearchParametersHNSW(efSearch=int(self.params["ef_search"]))
