@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -61,27 +62,65 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 
 def allowed_ids(index: Index, f: Filters) -> np.ndarray | None:
     """Chunk ids that pass the filters; None when nothing is filtered."""
-    where, args = [], []
+    meeting_where, meeting_args = [], []
     if f.committee:
-        where.append("(m.committee = ? OR lower(m.committee) LIKE ?)")
-        args += [f.committee, f"%{f.committee.lower()}%"]
+        meeting_where.append("(committee = ? OR lower(committee) LIKE ?)")
+        meeting_args += [f.committee, f"%{f.committee.lower()}%"]
     if f.date_from:
-        where.append("m.date >= ?")
-        args.append(f.date_from.isoformat())
+        meeting_where.append("date >= ?")
+        meeting_args.append(f.date_from.isoformat())
     if f.date_to:
-        where.append("m.date <= ?")
-        args.append(f.date_to.isoformat())
-    if f.doc_type:
-        where.append("d.doc_type = ?")
-        args.append(f.doc_type)
-    if not where:
+        meeting_where.append("date <= ?")
+        meeting_args.append(f.date_to.isoformat())
+    if not meeting_where and not f.doc_type:
         return None  # restricted passages are dropped by the caller (see search)
-    if not f.include_restricted:
-        where.append("c.restricted = 0")
-    rows = index.query(
-        "SELECT c.rowid FROM chunks c JOIN meetings m ON m.id = c.meeting_id "
-        "JOIN documents d ON d.id = c.document_id WHERE " + " AND ".join(where), args)
-    return np.array([r[0] for r in rows], dtype=np.int64)
+    cols = filter_columns(index)
+    mask = ~cols.restricted if not f.include_restricted else np.ones(len(cols.rowids), dtype=bool)
+    if meeting_where:
+        ids = [r[0] for r in index.query("SELECT id FROM meetings WHERE " + " AND ".join(meeting_where), meeting_args)]
+        mask &= np.isin(cols.meeting, cols.codes(cols.meeting_codes, ids))
+    if f.doc_type:
+        ids = [r[0] for r in index.query("SELECT id FROM documents WHERE doc_type = ?", (f.doc_type,))]
+        mask &= np.isin(cols.document, cols.codes(cols.document_codes, ids))
+    return cols.rowids[mask]
+
+
+class FilterColumns:
+    """Each chunk's meeting, document and restricted flag as arrays, read once per index, so a
+    filter is a numpy mask: a SQL join over the chunks table reads every passage's text
+    (260 ms at 100k chunks; benchmarks/results/latency.md, the filtered what-ifs)."""
+
+    def __init__(self, index: Index) -> None:
+        rows = index.query("SELECT rowid, meeting_id, document_id, restricted FROM chunks ORDER BY rowid")
+        self.meeting_codes: dict[str, int] = {}
+        self.document_codes: dict[str, int] = {}
+        self.rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        self.meeting = np.fromiter((self.meeting_codes.setdefault(r[1], len(self.meeting_codes)) for r in rows),
+                                   dtype=np.int32, count=len(rows))
+        self.document = np.fromiter((self.document_codes.setdefault(r[2], len(self.document_codes)) for r in rows),
+                                    dtype=np.int32, count=len(rows))
+        self.restricted = np.fromiter((bool(r[3]) for r in rows), dtype=bool, count=len(rows))
+
+    @staticmethod
+    def codes(table: dict[str, int], ids: list[str]) -> np.ndarray:
+        return np.array([table[i] for i in ids if i in table], dtype=np.int32)
+
+
+_FILTER_COLUMNS: dict[int, tuple[object, FilterColumns]] = {}
+_FILTER_LOCK = threading.Lock()
+
+
+def filter_columns(index: Index) -> FilterColumns:
+    """The index's FilterColumns, built on its first filtered search (one scan of the chunks)."""
+    with _FILTER_LOCK:
+        hit = _FILTER_COLUMNS.get(id(index))
+        if hit is not None and hit[0] is index.gen:
+            return hit[1]
+        cols = FilterColumns(index)
+        if len(_FILTER_COLUMNS) > 8:
+            _FILTER_COLUMNS.clear()
+        _FILTER_COLUMNS[id(index)] = (index.gen, cols)
+        return cols
 
 
 def dense_ranking(index: Index, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
