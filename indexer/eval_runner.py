@@ -20,7 +20,7 @@ from .search import RetrievalConfig, search
 log = logging.getLogger(__name__)
 
 _BASE = RetrievalConfig(mode="hybrid", fusion="rrf", dense_weight=1.0, bm25_weight=1.0, minute_boost=0.0, date_boost=0.0,
-                        title_boost=0.0)
+                        title_boost=0.0, sentence_boost=0.0)
 _W = _BASE.but(fusion="weighted")
 CONFIGS: list[tuple[str, RetrievalConfig]] = [  # every signal explicit: defaults change, rows must not
     ("bm25 only", _BASE.but(mode="bm25")),
@@ -36,8 +36,13 @@ CONFIGS: list[tuple[str, RetrievalConfig]] = [  # every signal explicit: default
     ("hybrid weighted + minute no. + date", _W.but(minute_boost=0.5, date_boost=0.3)),
     ("hybrid weighted, dense×0.7", _W.but(dense_weight=0.7)),
     ("hybrid weighted, dense×0.7 + minute no. + date", _W.but(dense_weight=0.7, minute_boost=0.5, date_boost=0.3)),
+    ("hybrid weighted, dense×0.7 + sentence", _W.but(dense_weight=0.7, sentence_boost=0.7)),
+    ("hybrid weighted, dense×0.7 + sentence×0.4", _W.but(dense_weight=0.7, sentence_boost=0.4)),
+    ("hybrid weighted, dense×0.7 + sentence×1.0", _W.but(dense_weight=0.7, sentence_boost=1.0)),
+    ("hybrid weighted, dense×0.7 + minute no. + date + sentence",
+     _W.but(dense_weight=0.7, minute_boost=0.5, date_boost=0.3, sentence_boost=0.7)),
 ]
-SIZE_CONFIG = "hybrid weighted, dense×0.7 + minute no. + date"  # the default (RetrievalConfig, settings)
+SIZE_CONFIG = "hybrid weighted, dense×0.7 + minute no. + date + sentence"  # the default (RetrievalConfig, settings)
 
 
 @dataclass

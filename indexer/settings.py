@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     title_boost: float = Field(0.0, description="Extra fused score when query words match the item title.")
     minute_boost: float = Field(0.5, description="Extra fused score when the query names the item's minute number.")
     date_boost: float = Field(0.3, description="Extra fused score when the query names the meeting's month or year.")
+    sentence_boost: float = Field(
+        0.7, description="Extra fused score, times the idf-weighted share of the query's words found in one sentence of "
+                         "the passage, for the best 15 candidates (0 turns it off; chosen by `council eval`).")
     abstain_threshold: float = Field(
         0.36, description="Below this cosine of the best passage (plus a word-coverage and year check) /ask abstains; "
                           "0 or less turns abstention off.")
