@@ -127,6 +127,11 @@ def time_stages(index, queries, cfg) -> Clock:
         for q in queries[:FILTERED_QUERIES]:
             with clock(name):
                 s.search(index, q, 10, f, cfg)
+    if cfg.sentence_boost:  # the sentence signal is a light re-scoring: what search() costs without it
+        plain = cfg.but(sentence_boost=0.0)
+        for q in queries:
+            with clock("what-if: search() without the sentence signal (COUNCIL_SENTENCE_BOOST=0), all queries"):
+                s.search(index, q, 10, None, plain)
     if hasattr(index, "restricted_ids"):
         every = index.vectors.ids()
         saved, index.restricted_ids = index.restricted_ids, frozenset(every[::100].tolist())
