@@ -270,6 +270,7 @@ def vectors_for(sample: Sample, replica: int, first: int, count: int) -> np.ndar
 def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str = "all-MiniLM-L6-v2",
                 dim: int = 384, kind: str = "flat") -> dict:
     """Write one generation of exactly ``n_chunks`` chunks into a fresh ``index_dir``."""
+    from indexer import chunker
     from indexer import index as ix
     from indexer import store
     from indexer.tracker import rebuild_tracker
@@ -311,7 +312,7 @@ def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str
     vi.save(gen / ix.VECTORS)
     manifest = {
         "schema_version": store.SCHEMA_VERSION, "model_id": model_id, "dim": dim, "normaliser": "l2",
-        "chunker": {"max_words": 180, "overlap_words": 20, "splitter": "by-item-v1",
+        "chunker": {"max_words": 180, "overlap_words": 20, "splitter": chunker.VERSION,
                     "reader": f"benchmark-{BUILD_VERSION}"},
         "vector_index": {"kind": vi.kind}, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "chunks": vi.count(), "units": units,

@@ -61,6 +61,7 @@ import numpy as np
 from .abstain import (
     COVERAGE_MIN, after_scope, answer_type_ok, expected_type, has_answer_type, time_supported, weighted_share,
 )
+from .acronyms import Aliases
 from .dates import long_date
 from .index import Index
 from .results import Filters, SearchResult, check_query
@@ -236,8 +237,9 @@ def ask(index: Index, question: str, filters: Filters | None = None, settings=No
     timeline: list[dict] = []
     if is_follow_up(question):
         timeline = question_timeline(index, question, filters)
-    found = answer_sentences(index, question, results)
-    why = None if timeline else abstain_reason(index, question, filters, results, found, threshold)
+    aliases = Aliases(index.lexical.glossary.named(question) if cfg.acronyms else ())
+    found = answer_sentences(index, question, results, aliases=aliases)
+    why = None if timeline else abstain_reason(index, question, filters, results, found, threshold, aliases)
     if why:
         log.info("abstain: %s", why)
         return {"question": question, "answered": False,
@@ -256,9 +258,11 @@ def ask(index: Index, question: str, filters: Filters | None = None, settings=No
 
 
 def abstain_reason(index: Index, question: str, filters: Filters, results: list[SearchResult], found: dict,
-                   threshold: float) -> str | None:
+                   threshold: float, aliases: Aliases | None = None) -> str | None:
     """Why the passages found do not answer ``question`` (see :mod:`indexer.abstain`), or None.
-    A threshold of 0 or less never abstains."""
+    A threshold of 0 or less never abstains. ``aliases``: the abbreviations the question names,
+    either form of which counts as its words."""
+    aliases = aliases or Aliases()
     if threshold <= 0:
         return None
     if not results:
@@ -268,8 +272,8 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
     near = neighbours(index, question, filters, 10)
     idf = index_idf(index)
     qwords = question_words(question)
-    coverage = max((weighted_share(qwords, set(content_words(r.text)), idf) for r in near[:5]), default=0.0) \
-        if qwords else 1.0
+    coverage = max((weighted_share(qwords, aliases.extend(set(content_words(r.text))), idf) for r in near[:5]),
+                   default=0.0) if qwords else 1.0
     if coverage < COVERAGE_MIN:
         return f"word coverage {coverage:.2f} < {COVERAGE_MIN}"
     _, _, last = scope(index, filters)
@@ -312,8 +316,10 @@ def neighbours(index: Index, question: str, filters: Filters, n: int = 10) -> li
 
 
 def answer_sentences(index: Index, question: str, results: list[SearchResult],
-                     max_sentences: int = MAX_SENTENCES) -> dict:
-    """Pick the answer sentences; returns {"answer", "sentences", "best_passage", "coverage"}."""
+                     max_sentences: int = MAX_SENTENCES, aliases: Aliases | None = None) -> dict:
+    """Pick the answer sentences; returns {"answer", "sentences", "best_passage", "coverage"}.
+    ``aliases``: the abbreviations the question names; a sentence holding either form has its words."""
+    aliases = aliases or Aliases()
     empty = {"answer": "", "sentences": [], "best_passage": 0.0, "coverage": 0.0}
     if not results:
         return empty
@@ -334,10 +340,10 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
                 order.append((s, r.id))
             if n not in where[s]:
                 where[s].append(n)
-    coverage = weighted_share(qwords, passage_words, idf) if qwords else 1.0
+    coverage = weighted_share(qwords, aliases.extend(passage_words), idf) if qwords else 1.0
     if not order:
         return {**empty, "best_passage": max(psim.values()), "coverage": coverage}
-    lex = {s: weighted_share(qwords, set(content_words(s)), idf) if qwords else 0.0 for s, _ in order}
+    lex = {s: weighted_share(qwords, aliases.extend(set(content_words(s))), idf) if qwords else 0.0 for s, _ in order}
     # embed only the most promising sentences: by words, then by their passage's similarity
     pool = sorted(order, key=lambda sc: (-lex[sc[0]], -psim[sc[1]]))[:SENTENCE_POOL]
     svecs = embed_passages(index, [s for s, _ in pool])

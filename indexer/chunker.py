@@ -9,7 +9,9 @@ What gets chunked:
 How: a region (a minute body or a document) that fits ``max_words`` is one chunk. A longer
 region is cut into its tables and the prose between them. Prose goes through langchain's
 ``RecursiveCharacterTextSplitter`` counting words; a table is cut between rows into pieces of
-at most ``max_words`` and each piece carries the table's column names in ``Chunk.header``.
+at most ``max_words`` and each piece carries the table's column names in ``Chunk.header``. A
+table's caption (the short paragraph or two just before it) opens its first piece and is repeated
+in every piece's header.
 Every chunk's ``text`` is the verbatim slice ``source.text[start:end]``: the splitter only
 returns strings, so offsets are found again here and checked, never taken on trust.
 No chunk has more than ``1.5 * max_words`` words, whatever the input: anything longer is cut
@@ -31,6 +33,7 @@ from .reader import page_span
 log = logging.getLogger(__name__)
 
 CAP_FACTOR = 1.5
+VERSION = "by-item-v2"  # in every index manifest: a change re-chunks every file (v2: table captions)
 _WORD = re.compile(r"\S+")
 # Paragraphs, then list items, then lines, then sentences, then words. Regexes with
 # lookarounds rather than the literal "\n- " and ". " so that a bullet keeps its "- " and a
@@ -152,24 +155,59 @@ def _table_spans(text: str, table: Table, lo: int, hi: int, max_words: int,
     return _capped(text, [(a, b) for a, b in pieces if text[a:b].strip()], max_words, overlap)
 
 
+CAPTION_WORDS = 40  # a paragraph right before a table, at most this long, is its caption
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _caption_start(text: str, lo: int, a: int) -> int:
+    """Where the caption of a table starting at ``a`` begins (``a`` when it has none).
+
+    A caption is the paragraph just before the table ("Comparison of Performance December 2019 –
+    January 2021", "Board attendance is summarised in the table below."), with at most one short
+    heading paragraph above it ("Appendix A"), when they are short: a statistics table's rows rarely
+    name what they count or when, its caption does, so the caption travels with the rows."""
+    bounds = [lo] + [m.end() for m in _PARAGRAPH_BREAK.finditer(text, lo, a)] + [a]
+    paras = [(x, y) for x, y in zip(bounds, bounds[1:]) if text[x:y].strip()]
+    start, words = a, 0
+    for x, y in reversed(paras[-2:]):
+        para = " ".join(text[x:y].split())
+        w = len(para.split())
+        if w > (CAPTION_WORDS if words == 0 else 12) or words + w > CAPTION_WORDS or "\t" in text[x:y]:
+            break
+        if not (_TITLE_LIKE.search(para) or (words == 0 and _NAMES_TABLE.search(para))):
+            break
+        start, words = x, words + w
+    return start
+
+
+# A title ends without a full stop ("Library Performance 2018-2019", "as follows:"); a sentence
+# that is not one must name the table ("summarised in the table below"). A section's last
+# paragraph before a contact-details table is neither, and stays prose.
+_TITLE_LIKE = re.compile(r"[^.!?]\s*$")
+_NAMES_TABLE = re.compile(r"\b(?:table|below|following|overleaf|shown|summari[sz]ed|appendix)\b", re.I)
+
+
 def _region_spans(text: str, lo: int, hi: int, tables: tuple[Table, ...], max_words: int,
-                  overlap: int) -> list[tuple[Span, Table | None]]:
-    """Chunk spans of [lo, hi) in text order, each with the table it comes from (or None)."""
+                  overlap: int) -> list[tuple[Span, Table | None, str]]:
+    """Chunk spans of [lo, hi) in text order, each with the table it comes from (or None) and
+    that table's caption (or "")."""
     trimmed = _trim(text, lo, hi)
     if trimmed is None:
         return []
     if n_words(text[trimmed[0]:trimmed[1]]) <= max_words:
-        return [(trimmed, None)]
-    out: list[tuple[Span, Table | None]] = []
+        return [(trimmed, None, "")]
+    out: list[tuple[Span, Table | None, str]] = []
     pos = lo
     for t in sorted(tables, key=lambda t: t.span):
         a, b = max(t.span[0], pos), min(t.span[1], hi)
         if a >= b:  # outside the region, or overlapping a table already taken
             continue
-        out += [(s, None) for s in _prose_spans(text, pos, a, max_words, overlap)]
-        out += [(s, t) for s in _table_spans(text, t, a, b, max_words, overlap)]
+        c = _caption_start(text, pos, a)
+        caption = " ".join(text[c:a].split())
+        out += [(s, None, "") for s in _prose_spans(text, pos, c, max_words, overlap)]
+        out += [(s, t, caption) for s in _table_spans(text, t, c, b, max_words, overlap)]
         pos = b
-    out += [(s, None) for s in _prose_spans(text, pos, hi, max_words, overlap)]
+    out += [(s, None, "") for s in _prose_spans(text, pos, hi, max_words, overlap)]
     return out
 
 
@@ -215,8 +253,8 @@ def chunk_source(ps: ParsedSource, max_words: int = 180, overlap_words: int = 20
             src = ps.source_for(path)
             base = _header(item, meeting, doc)
             spans = _region_spans(src.text, lo, hi, tables, max_words, overlap_words)
-            for n, (span, table) in enumerate(spans):
-                th = _table_header(table) if table is not None else ""
+            for n, (span, table, caption) in enumerate(spans):
+                th = ". ".join(x for x in (caption.rstrip(" .:;"), _table_header(table)) if x) if table is not None else ""
                 pages = page_span(src, span, p_lo, p_hi)
                 chunks.append(Chunk(
                     id=f"{item.id}/{k}.{n}", item_id=item.id,

@@ -223,6 +223,7 @@ def update_index(
     ``units`` are (unit path, root) pairs: a pack file or a meeting folder, and the folder
     that stored paths are relative to. ``restricted(parsed, root) -> document ids`` marks private papers.
     """
+    from .chunker import VERSION as CHUNKER_VERSION
     from .chunker import chunk_source
     from .reader import _display, parse_path
 
@@ -235,7 +236,7 @@ def update_index(
         old = json.loads((old_gen / MANIFEST).read_text()) if old_gen else None
         from .reader import READER_VERSION
 
-        chunker_cfg = {"max_words": max_words, "overlap_words": overlap_words, "splitter": "by-item-v1",
+        chunker_cfg = {"max_words": max_words, "overlap_words": overlap_words, "splitter": CHUNKER_VERSION,
                        "reader": READER_VERSION}
         rebuild = False
         if old is not None:

@@ -36,7 +36,8 @@ little faster, while 0.5 agrees a little more with FTS5's own top 10 (0.82 again
 
 On disk a directory (normally inside an index generation, next to ``vectors.faiss``) holds
 bm25s's ``.npy`` arrays and vocabulary, ``rowids.npy`` (matrix row -> SQLite rowid, ascending)
-and ``lexical.json`` (format and tokeniser version, parameters). ``load(mmap=True)`` maps the
+``lexical.json`` (format and tokeniser version, parameters) and ``acronyms.json``, the
+abbreviations the papers define (``indexer/acronyms.py``; search adds their other form to a query). ``load(mmap=True)`` maps the
 arrays read-only. Ranking only reads shared state and keeps one stemmer per thread
 (PyStemmer objects must not be used concurrently), so threads may call ``rank`` at once.
 """
@@ -56,6 +57,7 @@ import bm25s.stopwords
 import numpy as np
 import Stemmer
 
+from .acronyms import Glossary
 from .errors import IndexCorrupt
 from .store import _FTS_STOP
 
@@ -64,9 +66,10 @@ log = logging.getLogger(__name__)
 # print "Building index from IDs objects". Put it back to the usual threshold.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: acronyms.json, the papers' abbreviations (indexer/acronyms.py)
 TOKENIZER = "apos-compound/w2+d1/fts-stop+lucene/nfkd-snowball-en/v1"  # change when terms() changes
 META = "lexical.json"
+GLOSSARY = "acronyms.json"
 ROWIDS = "rowids.npy"
 
 TOKEN_PATTERN = r"(?u)\w\w+|\b\d\b"
@@ -115,8 +118,10 @@ def terms(query: str) -> list[str]:
 class LexicalIndex:
     """BM25 ranking of chunks by SQLite rowid; see the module docstring."""
 
-    def __init__(self, bm25: bm25s.BM25 | None, rowids: np.ndarray, meta: dict) -> None:
+    def __init__(self, bm25: bm25s.BM25 | None, rowids: np.ndarray, meta: dict,
+                 glossary: Glossary | None = None) -> None:
         self._bm25 = bm25  # None when no chunk has a term (or there are no chunks)
+        self.glossary = glossary or Glossary({})
         self.rowids = rowids  # ascending int64; position i is row i of the score matrix
         self.meta = meta
         # rowid -> position as a dense table when rowids are nearly contiguous (SQLite's usually
@@ -147,6 +152,7 @@ class LexicalIndex:
         if n == 0:
             return cls(None, rowids, meta)
         texts = [r[1] for r in triples]
+        glossary = Glossary.build(texts)
         if title_weight:
             texts += [r[2] or "" for r in triples]
         tok = _tokenize(texts, return_ids=True)
@@ -157,11 +163,11 @@ class LexicalIndex:
             docs = ids
         del triples, texts, ids
         if not tok.vocab:
-            return cls(None, rowids, meta)
+            return cls(None, rowids, meta, glossary)
         bm25 = bm25s.BM25(k1=k1 * text_repeats, b=b, method="lucene")
         bm25.index(bm25s.tokenization.Tokenized(ids=docs, vocab=tok.vocab), create_empty_token=False,
                    show_progress=False)
-        return cls(bm25, rowids, meta)
+        return cls(bm25, rowids, meta, glossary)
 
     # ------------------------------------------------------------------ persistence
 
@@ -173,6 +179,7 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(d, show_progress=False)
         np.save(d / ROWIDS, self.rowids)
+        self.glossary.save(d / GLOSSARY)
         (d / META).write_text(json.dumps({**self.meta, "empty": self._bm25 is None}, indent=1, sort_keys=True))
 
     @classmethod
@@ -190,15 +197,19 @@ class LexicalIndex:
                                   f"{TOKENIZER!r}: re-index")
         if len(rowids) != meta.get("count"):
             raise IndexCorrupt(d, f"lexical index holds {len(rowids)} rowids, its manifest says {meta.get('count')}")
+        try:
+            glossary = Glossary.load(d / GLOSSARY)
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(d, f"unreadable abbreviations ({exc})") from exc
         if meta.pop("empty", False):
-            return cls(None, rowids, meta)
+            return cls(None, rowids, meta, glossary)
         try:
             bm25 = bm25s.BM25.load(d, mmap=mmap, load_corpus=False, show_progress=False)
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(d, f"unreadable lexical index ({exc})") from exc
         if bm25.scores["num_docs"] != len(rowids):
             raise IndexCorrupt(d, "lexical index: score matrix and rowids disagree")
-        return cls(bm25, rowids, meta)
+        return cls(bm25, rowids, meta, glossary)
 
     # ------------------------------------------------------------------ ranking
 

@@ -35,12 +35,18 @@ class RetrievalConfig:
     date_boost: float = 0.3
     sentence_boost: float = 0.7
     sentence_depth: int = 15  # candidates re-scored by the sentence signal (15, 20 and 30 rank alike)
+    acronyms: int = 1  # add the other form of abbreviations the papers define: 1 to BM25's query, 2 to both
+    decision_boost: float = 0.4  # "what did the board resolve/ask for": candidates holding a RESOLVED block
+    recency_boost: float = 0.4  # "last", "latest", "most recent", "current": later meetings first
+    attendance_boost: float = 0.6  # "who came / attended / took part": the minutes' list of who was present
 
     @classmethod
     def from_settings(cls, s) -> "RetrievalConfig":
         return cls(fusion=s.fusion, rrf_k=s.rrf_k, dense_weight=s.dense_weight, bm25_weight=s.bm25_weight,
                    candidates=s.candidates, title_boost=s.title_boost, minute_boost=s.minute_boost,
-                   date_boost=s.date_boost, sentence_boost=s.sentence_boost)
+                   date_boost=s.date_boost, sentence_boost=s.sentence_boost, acronyms=s.acronyms,
+                   decision_boost=s.decision_boost, recency_boost=s.recency_boost,
+                   attendance_boost=s.attendance_boost)
 
     def but(self, **kw) -> "RetrievalConfig":
         return replace(self, **kw)
@@ -162,8 +168,12 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
     allowed = allowed_ids(index, filters)
     denied = index.restricted_ids if allowed is None and not filters.include_restricted else frozenset()
     n = max(cfg.candidates, k)
-    dense = dense_ranking(index, query, n + len(denied), allowed) if cfg.mode in ("hybrid", "dense") else []
-    sparse = bm25_ranking(index, query, n + len(denied), allowed) if cfg.mode in ("hybrid", "bm25") else []
+    named = index.lexical.glossary.named(query) if cfg.acronyms else []
+    extra = index.lexical.glossary.expand(query) if named else []
+    wide = f"{query} ({'; '.join(extra)})" if extra else query
+    dense_q = wide if cfg.acronyms >= 2 else query
+    dense = dense_ranking(index, dense_q, n + len(denied), allowed) if cfg.mode in ("hybrid", "dense") else []
+    sparse = bm25_ranking(index, wide, n + len(denied), allowed) if cfg.mode in ("hybrid", "bm25") else []
     if denied:
         dense = [x for x in dense if x[0] not in denied][:n]
         sparse = [x for x in sparse if x[0] not in denied][:n]
@@ -176,10 +186,11 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
     if not fused:
         return []
     if (cfg.minute_boost and MINUTE_IN_QUERY.search(query)) or cfg.title_boost or (
-            cfg.date_boost and any(query_periods(query))):
+            cfg.date_boost and any(query_periods(query))) or (cfg.recency_boost and RECENT_IN_QUERY.search(query)) or (
+            cfg.attendance_boost and ATTENDANCE_IN_QUERY.search(query)):
         _boost(fused, {r["rowid"]: r for r in _light_rows(index, list(fused))}, query, cfg)
-    if cfg.sentence_boost:
-        _sentence_boost(index, fused, query, cfg, max(k, cfg.sentence_depth))
+    if cfg.sentence_boost or cfg.decision_boost:
+        _sentence_boost(index, fused, query, cfg, max(k, cfg.sentence_depth), named)
     best = sorted(fused, key=lambda c: (-fused[c], c))[:k]
     rows = {r["rowid"]: r for r in _rows(index, best)}
     dense_rank = {cid: i for i, (cid, _) in enumerate(dense, start=1)}
@@ -204,6 +215,16 @@ def _boost(fused: dict[int, float], rows: dict, query: str, cfg: RetrievalConfig
                 fused[cid] += cfg.date_boost * scale
             elif r["date"][:4] in years:
                 fused[cid] += cfg.date_boost * scale / 2
+    if cfg.recency_boost and RECENT_IN_QUERY.search(query):
+        dates = sorted({r["date"] for r in rows.values()})
+        if len(dates) > 1:
+            place = {d: i / (len(dates) - 1) for i, d in enumerate(dates)}
+            for cid, r in rows.items():
+                fused[cid] += cfg.recency_boost * scale * place[r["date"]]
+    if cfg.attendance_boost and ATTENDANCE_IN_QUERY.search(query):
+        for cid, r in rows.items():
+            if r["item_id"].endswith("/attendance"):
+                fused[cid] += cfg.attendance_boost * scale
     if cfg.title_boost:
         qwords = {w for w in re.findall(r"[a-z]{4,}", query.lower())}
         for cid, r in rows.items():
@@ -213,33 +234,50 @@ def _boost(fused: dict[int, float], rows: dict, query: str, cfg: RetrievalConfig
 
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+|\t")
+RECENT_IN_QUERY = re.compile(r"\b(?:last|latest|most recent(?:ly)?|current(?:ly)?|now|still)\b", re.I)
+DECISION_IN_QUERY = re.compile(
+    r"\b(?:resolved?|decided?|decisions?|agreed?|recommend(?:ed|ations?)?|ask(?:ed)? for|request(?:ed)?)\b", re.I)
+_RESOLVED = re.compile(r"\bRESOLVED\b")
+ATTENDANCE_IN_QUERY = re.compile(  # not "school attendance": that is a subject, not who was at a meeting
+    r"\b(?:who (?:came|attended|spoke|represented|was there|were there|was present|were present|took part|joined)"
+    r"|attend(?:ed|ing|ance at|ees (?:of|at)) (?:the|a|this|that) (?:meeting|board|committee|discussion|session)"
+    r"|(?:was|were) (?:present|there)|by invitation|apologies)\b", re.I)
 
 
-def _sentence_boost(index: Index, fused: dict[int, float], query: str, cfg: RetrievalConfig, depth: int) -> None:
+def _sentence_boost(index: Index, fused: dict[int, float], query: str, cfg: RetrievalConfig, depth: int,
+                    named: list[tuple[str, str, bool]] = ()) -> None:
     """Re-score the best ``depth`` candidates: a passage with one sentence (or table cell) holding
     most of the query's words answers it better than one whose matches are scattered. Adds
     ``sentence_boost`` × the best fused score × the best sentence's idf-weighted share of the
-    query's words (`council eval`: MRR@10 0.762 -> 0.789; about 2.5 ms a query at 100k chunks)."""
+    query's words (`council eval`: MRR@10 0.762 -> 0.789; about 2.5 ms a query at 100k chunks).
+
+    A sentence holding an abbreviation the query names (``named``, see indexer/acronyms.py) holds
+    its long form's words too, and the other way round. With ``decision_boost``, a question about
+    what was resolved favours passages holding a RESOLVED block."""
+    from .acronyms import Aliases
     from .answer import index_idf, question_words
     from .tracker import content_words
 
     words = question_words(query)
     top = sorted(fused, key=lambda c: (-fused[c], c))[:depth]
-    if not words or not top:
+    if not top:
         return
+    scale = fused[top[0]]
+    decision = cfg.decision_boost and DECISION_IN_QUERY.search(query)
     idf = index_idf(index)
     weight = {w: idf(w) for w in words}
     total = sum(weight.values())
-    if total <= 0:
-        return
-    scale = fused[top[0]]
+    aliases = Aliases(named)
     texts = index.query(f"SELECT rowid, text FROM chunks WHERE rowid IN ({','.join('?' * len(top))})", top)
     for rowid, text in texts:
-        best = 0.0
-        for sentence in _SENTENCE_SPLIT.split(text):
-            have = set(content_words(sentence))
-            best = max(best, sum(v for w, v in weight.items() if w in have))
-        fused[rowid] += cfg.sentence_boost * scale * best / total
+        if cfg.sentence_boost and total > 0:
+            best = 0.0
+            for sentence in _SENTENCE_SPLIT.split(text):
+                have = aliases.extend(set(content_words(sentence)))
+                best = max(best, sum(v for w, v in weight.items() if w in have))
+            fused[rowid] += cfg.sentence_boost * scale * best / total
+        if decision and _RESOLVED.search(text):
+            fused[rowid] += cfg.decision_boost * scale
 
 
 def _prev_year(yy: str) -> str:
@@ -261,7 +299,7 @@ WHERE c.rowid IN ({})
 
 
 LIGHT_SQL = """
-SELECT c.rowid, i.number, i.title AS item_title, i.kind, m.date
+SELECT c.rowid, c.item_id, i.number, i.title AS item_title, i.kind, m.date
 FROM chunks c JOIN items i ON i.id = c.item_id JOIN meetings m ON m.id = c.meeting_id
 WHERE c.rowid IN ({})
 """

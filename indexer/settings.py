@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     sentence_boost: float = Field(
         0.7, description="Extra fused score, times the idf-weighted share of the query's words found in one sentence of "
                          "the passage, for the best 15 candidates (0 turns it off; chosen by `council eval`).")
+    acronyms: Literal[0, 1, 2] = Field(
+        1, description="Add the other form of an abbreviation the papers define (DfE / Department for Education) to the "
+                       "query: 0 off, 1 for BM25, 2 for BM25 and the embedder (chosen by `council eval`).")
+    decision_boost: float = Field(
+        0.4, description="Extra fused score for candidates holding a RESOLVED block when the query asks what was "
+                         "resolved, decided, agreed, recommended or asked for.")
+    recency_boost: float = Field(
+        0.4, description="Extra fused score, rising with the meeting date, when the query says last, latest, most "
+                         "recent, current, now or still.")
+    attendance_boost: float = Field(
+        0.6, description="Extra fused score for the minutes' list of who was present when the query asks who came, "
+                         "attended, spoke or took part.")
     abstain_threshold: float = Field(
         0.36, description="Below this cosine of the best passage (plus a word-coverage and year check) /ask abstains; "
                           "0 or less turns abstention off.")

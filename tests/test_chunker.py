@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.chunker import CAP_FACTOR, chunk_source, n_words
+from indexer.chunker import CAP_FACTOR, CAPTION_WORDS, chunk_source, n_words
 from indexer.models import (
     Chunk, Document, Item, Meeting, ParsedSource, SourceText, Table, TableRow,
 )
@@ -88,8 +88,11 @@ def test_table_chunks_never_overlap_prose_chunks(name):
         if not d.tables or len(mine) < 2:  # a document that fits is one chunk, tables and all
             continue
         regions = [t.span for t in d.tables]
+        text = ps.source_for(d.path).text
         for c in mine:
-            inside = [r for r in regions if r[0] <= c.span[0] and c.span[1] <= r[1]]
+            # a table's first piece may open with its caption, a short paragraph right before it
+            inside = [r for r in regions if c.span[1] <= r[1] and (r[0] <= c.span[0] or (
+                c.span[1] > r[0] and n_words(text[c.span[0]:r[0]]) <= CAPTION_WORDS and "\t" not in text[c.span[0]:r[0]]))]
             touching = [r for r in regions if c.span[0] < r[1] and r[0] < c.span[1]]
             if inside:
                 t = next(t for t in d.tables if t.span == inside[0])
@@ -213,7 +216,7 @@ def test_pathological_prose_respects_the_cap(text):
 def test_a_huge_table_row_is_cut_by_words():
     head = "Name\tDetail\n"
     rows_text = ["a\t" + words(500), "b\tshort row", "c\t" + words(30)]
-    text = "Some prose before the table.\n\n" + head + "\n".join(rows_text) + "\n\nAfter."
+    text = "Some prose first.\n\n" + head + "\n".join(rows_text) + "\n\nAfter."
     start = text.index(head)
     rows, pos = [], start + len(head)
     for r in rows_text:
@@ -226,7 +229,7 @@ def test_a_huge_table_row_is_cut_by_words():
     assert not uncovered(text, 0, len(text), [c.span for c in chunks])
     in_table = [c for c in chunks if start <= c.span[0] and c.span[1] <= table.span[1]]
     assert len(in_table) >= 3 and all(c.header.endswith(". Name | Detail") for c in in_table)
-    assert chunks[0].text == "Some prose before the table." and chunks[-1].text == "After."
+    assert chunks[0].text == "Some prose first." and chunks[-1].text == "After."
 
 
 def test_text_that_fits_is_one_chunk_and_blank_text_none():
@@ -238,3 +241,44 @@ def test_text_that_fits_is_one_chunk_and_blank_text_none():
 def test_bad_settings_are_refused():
     with pytest.raises(ValueError):
         chunk_source(hand_built("x"), max_words=20, overlap_words=20)
+
+
+
+def _with_table(before: str) -> tuple[ParsedSource, Table, str]:
+    head = "Hub\tVisitors\tStaff\n"
+    rows_text = [f"Hub {i}\t{i * 1000}\t{i}" for i in range(1, 80)]
+    text = "Intro.\n\n" + words(150) + "\n\n" + before + head + "\n".join(rows_text) + "\n\nAfter."
+    start = text.index(head)
+    rows, pos = [], start + len(head)
+    for r in rows_text:
+        rows.append(TableRow(tuple(r.split("\t")), (pos, pos + len(r))))
+        pos += len(r) + 1
+    table = Table(("Hub", "Visitors", "Staff"), tuple(rows), (start, rows[-1].span[1]))
+    return hand_built(text, (table,)), table, text
+
+
+@pytest.mark.parametrize("caption", [
+    "Comparison of Performance December 2019 – January 2021",          # a title
+    "Board attendance is summarised in the table below.",             # a sentence naming the table
+    "Appendix A\n\nLibrary Performance 2018-2019\n\nFigures in that table are coloured green.",
+])
+def test_a_table_caption_opens_its_first_piece_and_heads_every_piece(caption):
+    ps, table, text = _with_table(caption + "\n\n")
+    chunks = chunk_source(ps, MAX, OVERLAP)
+    check_basic(ps, chunks)
+    assert not uncovered(text, 0, len(text), [c.span for c in chunks])
+    pieces = [c for c in chunks if c.span[1] > table.span[0] and c.span[0] < table.span[1]]
+    assert len(pieces) >= 2
+    kept = caption.split("\n\n")[-2:]  # at most a short heading and the caption itself
+    assert pieces[0].text.startswith(kept[0]) and pieces[0].span[0] < table.span[0]
+    flat = " ".join(" ".join(kept).split()).rstrip(".")
+    assert all(c.header.endswith(f". {flat}. Hub | Visitors | Staff") for c in pieces)
+    assert not any(c.span[0] < table.span[0] < c.span[1] for c in chunks if c not in pieces)
+
+
+def test_a_sentence_that_is_not_a_caption_stays_prose():
+    ps, table, text = _with_table("- 10.1 Libraries will be considered as part of place based working.\n\n")
+    chunks = chunk_source(ps, MAX, OVERLAP)
+    first = next(c for c in chunks if c.span[1] > table.span[0])
+    assert first.span[0] == table.span[0] and first.header.endswith(". Hub | Visitors | Staff")
+    assert "place based working" not in first.header
