@@ -216,9 +216,9 @@ def render(rows, chosen: str, abstention: dict | None, model_id: str, n: int, se
     ]
     if held_rows:
         lines += ["", "## Held-out questions", "",
-                  f"`eval/{HELD_OUT}` holds {held_rows[0][1]['n']} answerable questions written by reading the packs "
-                  "after the signals above were chosen, without running the search: an out-of-sample check of the "
-                  "gold-set choices.", "", ev.table(held_rows)]
+                  f"`eval/{HELD_OUT}` holds {held_rows[0][1]['n']} answerable questions written by reading the packs, "
+                  "without running the search or reading its code, and not used to choose any setting above: an "
+                  "out-of-sample check of the gold-set choices.", "", ev.table(held_rows)]
     if abstention:
         lines += ["", "## Abstention (`/ask`)", "",
                   f"- Unanswerable questions with no answer: {abstention['abstained']}/{abstention['unanswerable']} "
