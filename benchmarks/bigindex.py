@@ -332,15 +332,16 @@ def cached_index(n_chunks: int, sample: Sample, kind: str = "flat") -> Path:
     stamp = index_dir / "BENCH_STAMP"
     if stamp.is_file() and stamp.read_text() == stamp_value and (index_dir / "CURRENT").is_file():
         gen = generation_dir(index_dir)
-        if not (gen / "lexical").is_dir():  # built before BM25 moved to bm25s: add it, as Index.open would
-            from indexer import index as ix
-            from indexer.store import connect
+        # built before BM25 moved to bm25s, or by an older lexical format: (re)build it now, as
+        # Index.open would, so that no timed process pays for it
+        from indexer import index as ix
+        from indexer.store import connect
 
-            con = connect(gen / ix.DB, readonly=True)
-            try:
-                ix.open_lexical(gen, con)
-            finally:
-                con.close()
+        con = connect(gen / ix.DB, readonly=True)
+        try:
+            ix.open_lexical(gen, con)
+        finally:
+            con.close()
         return index_dir
     say(f"building a {n_chunks}-chunk {kind} index in {index_dir}")
     t = time.perf_counter()
