@@ -38,8 +38,8 @@ class Settings(BaseSettings):
     sentence_boost: float = Field(
         0.7, description="Extra fused score, times the idf-weighted share of the query's words found in one sentence of "
                          "the passage, for the best 15 candidates (0 turns it off; chosen by `council eval`).")
-    acronyms: Literal[0, 1, 2] = Field(
-        1, description="Add the other form of an abbreviation the papers define (DfE / Department for Education) to the "
+    acronyms: int = Field(
+        1, ge=0, le=2, description="Add the other form of an abbreviation the papers define (DfE / Department for Education) to the "
                        "query: 0 off, 1 for BM25, 2 for BM25 and the embedder (chosen by `council eval`).")
     decision_boost: float = Field(
         0.4, description="Extra fused score for candidates holding a RESOLVED block when the query asks what was "

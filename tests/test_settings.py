@@ -21,3 +21,21 @@ def test_settings_read_the_environment_when_built(monkeypatch, tmp_path):
     monkeypatch.setenv("COUNCIL_CHUNK_WORDS", "120")
     s = Settings()
     assert s.index_dir == tmp_path and s.chunk_words == 120
+
+
+def test_retrieval_signals_come_from_the_environment(monkeypatch):
+    import pytest
+    from pydantic import ValidationError
+
+    from indexer.search import RetrievalConfig
+
+    monkeypatch.setenv("COUNCIL_ACRONYMS", "2")
+    monkeypatch.setenv("COUNCIL_DECISION_BOOST", "0")
+    monkeypatch.setenv("COUNCIL_ATTENDANCE_BOOST", "0.2")
+    cfg = RetrievalConfig.from_settings(Settings())
+    assert (cfg.acronyms, cfg.decision_boost, cfg.attendance_boost, cfg.recency_boost) == (2, 0.0, 0.2, 0.4)
+    assert RetrievalConfig.from_settings(Settings.model_construct(**{
+        k: f.default for k, f in Settings.model_fields.items()})) == RetrievalConfig()  # defaults agree
+    monkeypatch.setenv("COUNCIL_ACRONYMS", "3")
+    with pytest.raises(ValidationError, match="acronyms"):
+        Settings()
