@@ -16,6 +16,7 @@ from .embedder import Embedder
 from .index import Index, update_index
 from .results import Filters
 from .search import RetrievalConfig, search
+from .sources import is_paper_name, iter_input_files
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ class EvalOutput:
 
 
 def corpus_units(corpus: Path) -> list[tuple[Path, Path]]:
-    return [(p, corpus) for p in sorted(corpus.iterdir()) if p.suffix in (".txt", ".md", ".pdf")]
+    """The papers in ``corpus``, as `council index` finds them: a folder's README is not a paper."""
+    return [(p, corpus) for p in iter_input_files([corpus])]
 
 
 def index_hits(index: Index, sources: dict[str, str], cfg: RetrievalConfig, q: str) -> list[ev.Hit]:
@@ -93,7 +95,7 @@ class NaiveBaseline:
         self.chunks: list[tuple[str, str, str, int]] = []  # (path, text, file date, start)
         self.sources: dict[str, str] = {}
         for p in sorted(corpus.iterdir()):
-            if p.suffix not in (".txt", ".md"):
+            if p.suffix not in (".txt", ".md") or not is_paper_name(p.name):
                 continue
             text = p.read_text(encoding="utf-8")
             self.sources[p.name] = text

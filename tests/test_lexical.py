@@ -78,6 +78,30 @@ def test_numbers_and_codes(council):
     assert set(ranked(council, "Part 8")) == {rid(12), rid(13)}
 
 
+def test_dates_written_with_ordinals_meet_plain_days():
+    ix = build([("Work programme: 13th February 2020, serious case review.", "Work programme"),  # 0
+                ("Meeting held on 13 March 2020.", "Minutes"),  # 1
+                ("At their meeting on 28 th November, the Board asked for data.", "Outstanding issues"),  # 2
+                ("The 3rd report of the 13 members.", "Report")])  # 3
+    assert ranked(ix, "13 February 2020")[0] == rid(0)
+    assert ranked(ix, "13th February")[0] == rid(0)
+    assert ranked(ix, "28 November") == [rid(2)]  # PDF text's "28 th": no stray "th" term either
+    assert terms("1st, 2nd, 3rd and 21st") == ["1", "2", "3", "21"]
+    assert terms("4 St Mary's Road") == ["4", "st", "mari", "road"]  # a street is not an ordinal
+
+
+def test_short_year_ranges_meet_full_ones():
+    ix = build([("Library Performance 2018-2019: visitors by library.", "Libraries"),  # 0
+                ("Visitors in 2018 rose.", "Libraries"),  # 1
+                ("Budget 2021/22 and 2022/23.", "Budget")])  # 2
+    assert ranked(ix, "visitors 2018-19")[0] == rid(0)
+    assert ranked(ix, "visitors 2018/19")[0] == rid(0)
+    assert terms("2016/17") == ["2016", "2017", "2016_2017"] == terms("2016-2017")
+    assert ranked(ix, "2022-23") == [rid(2)]
+    assert terms("2019/21") == ["2019", "21", "2019_21"]  # not consecutive years: left as written
+    assert terms("pages 2020-21 of 17/7/17") == ["page", "2020", "2021", "17", "7", "2020_2021", "17_7_17"]
+
+
 def test_diacritics_and_apostrophes(council):
     assert ranked(council, "cafe naive") == [rid(14)]
     assert ranked(council, "O’Brien") == [rid(14)] == ranked(council, "obrien")
