@@ -5,7 +5,9 @@ answers *this* question. No QA or cross-encoder model ships offline, so the evid
 embedder's cosine plus checks a reader would make:
 
 - **similarity**: the best retrieved passage's cosine to the question reaches the threshold
-  (``settings.abstain_threshold``);
+  (``settings.abstain_threshold``), and so does the best sentence the answer would quote: a near
+  passage whose nearest sentence is far from the question (the council's flag policy answered
+  with the Council House's address) holds no answer;
 - **coverage**: one of the question's nearest passages holds enough of its words, idf-weighted;
 - **time**: a question about one year or year range ("in 2019", "2020/21") is answered from a
   passage written for that time (:func:`time_supported`), and it is checked against the

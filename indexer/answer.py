@@ -269,6 +269,8 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
         return "nothing retrieved"
     if found["best_passage"] < threshold:
         return f"best passage cosine {found['best_passage']:.3f} < {threshold:.2f}"
+    if found["sentences"] and found.get("best_sentence", 1.0) < threshold:
+        return f"best quoted sentence cosine {found['best_sentence']:.3f} < {threshold:.2f}"
     near = neighbours(index, question, filters, 10)
     idf = index_idf(index)
     qwords = question_words(question)
@@ -317,10 +319,11 @@ def neighbours(index: Index, question: str, filters: Filters, n: int = 10) -> li
 
 def answer_sentences(index: Index, question: str, results: list[SearchResult],
                      max_sentences: int = MAX_SENTENCES, aliases: Aliases | None = None) -> dict:
-    """Pick the answer sentences; returns {"answer", "sentences", "best_passage", "coverage"}.
+    """Pick the answer sentences; returns {"answer", "sentences", "best_passage", "best_sentence",
+    "coverage"}: ``best_sentence`` is the highest cosine of a chosen sentence to the question.
     ``aliases``: the abbreviations the question names; a sentence holding either form has its words."""
     aliases = aliases or Aliases()
-    empty = {"answer": "", "sentences": [], "best_passage": 0.0, "coverage": 0.0}
+    empty = {"answer": "", "sentences": [], "best_passage": 0.0, "best_sentence": 0.0, "coverage": 0.0}
     if not results:
         return empty
     idf = index_idf(index)
@@ -349,8 +352,10 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
     svecs = embed_passages(index, [s for s, _ in pool])
     wanted = expected_type(question)
     scored = []
+    ssim: dict[str, float] = {}
     for (s, cid), v in zip(pool, svecs):
-        score = W_WORDS * lex[s] + W_SENTENCE * float(v @ qvec) + W_PASSAGE * psim[cid]
+        ssim[s] = float(v @ qvec)
+        score = W_WORDS * lex[s] + W_SENTENCE * ssim[s] + W_PASSAGE * psim[cid]
         if len(s.split()) < 4:
             score -= 0.3  # a heading or a bare number says little on its own
         if wanted and answer_type_ok(question, [s]):
@@ -372,8 +377,8 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
         if figure is not None:
             chosen = chosen[:max_sentences - 1] + [figure]
     text = " ".join(f"{s} {''.join(f'[{n}]' for n in where[s])}" for s in chosen)
-    return {"answer": text, "sentences": [(s, where[s]) for s in chosen],
-            "best_passage": max(psim.values()), "coverage": coverage}
+    return {"answer": text, "sentences": [(s, where[s]) for s in chosen], "best_passage": max(psim.values()),
+            "best_sentence": max((ssim[s] for s in chosen), default=0.0), "coverage": coverage}
 
 
 # ---------------------------------------------------------------------------- the tracker

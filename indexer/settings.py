@@ -51,7 +51,8 @@ class Settings(BaseSettings):
         0.6, description="Extra fused score for the minutes' list of who was present when the query asks who came, "
                          "attended, spoke or took part.")
     abstain_threshold: float = Field(
-        0.36, description="Below this cosine of the best passage (plus a word-coverage and year check) /ask abstains; "
+        0.36, description="Below this cosine of the best passage, or of the best sentence it would quote (plus word-coverage, "
+                          "year and answer-type checks), /ask abstains; "
                           "0 or less turns abstention off.")
     host: str = Field("127.0.0.1", description="Address `council serve` listens on.")
     port: int = Field(8000, description="Port `council serve` listens on.")

@@ -109,6 +109,34 @@ def test_abstention_says_what_was_searched(api_index):
                              "minutes only) answers this.")
 
 
+def test_a_quoted_sentence_unlike_the_question_is_no_answer(api_index):
+    """The passage may be near enough while the sentence picked from it is not: then the answer
+    would quote something that does not address the question, so there is none."""
+    from indexer.answer import abstain_reason, answer_sentences
+    from indexer.search import search
+
+    q = "social worker retention"
+    results = search(api_index, q, 5)
+    found = answer_sentences(api_index, q, results)
+    assert found["sentences"] and found["best_sentence"] > 0
+    far = {**found, "best_passage": 0.9, "best_sentence": 0.2}
+    assert abstain_reason(api_index, q, Filters(), results, far, 0.36) == "best quoted sentence cosine 0.200 < 0.36"
+    near = {**far, "best_sentence": 0.5}
+    assert not (abstain_reason(api_index, q, Filters(), results, near, 0.36) or "").startswith("best quoted")
+
+
+@pytest.mark.real_model
+def test_best_sentence_is_the_cosine_of_a_quoted_sentence(real_index):
+    from indexer.answer import answer_sentences, embed_passages, embed_query
+    from indexer.search import search
+
+    q = "how many social workers did Coventry employ in September 2019?"
+    found = answer_sentences(real_index, q, search(real_index, q, 5))
+    cosines = [float(v @ embed_query(real_index, q)) for v in embed_passages(real_index, [s for s, _ in found["sentences"]])]
+    assert found["best_sentence"] == pytest.approx(max(cosines), abs=1e-5)
+    assert found["best_sentence"] >= 0.36
+
+
 def test_restricted_passages_are_never_quoted(api_index):
     s = Settings(abstain_threshold=-1)
     out = ask(api_index, "sale of the old bus depot to Zephyrine Holdings", settings=s)
