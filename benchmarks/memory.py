@@ -147,9 +147,10 @@ def run(quick: bool, command: str) -> dict:
                [(name, fmt_bytes(size), f"{size / big:,.0f}", f"{size / max(fb.get('meta.sqlite', 1), 1):.0%}")
                 for name, size in per[big]["tables"] if size >= 0.01 * fb.get("meta.sqlite", 1)]),
         "",
-        "`chunks` holds each chunk's text, header and five string ids; `chunks_fts_content` is FTS5's own",
-        "copy of the indexed text and header (the FTS table is not external-content); `files` holds the full",
-        "text of every source file; `chunks_fts_data` is the inverted index itself.",
+        "`chunks` holds each chunk's text, header and five string ids; `files` holds the full text of every",
+        "source file (for citations and the source view). BM25 lives beside the file (`lexical/`, bm25s).",
+        "Indexes written before session 4 also held an FTS5 copy of every chunk (`chunks_fts_*`, about",
+        "1,760 B per chunk at 100,000 chunks, 26% of this file), which nothing read; the next update drops it.",
     ]
     write_result("memory", "Memory per chunk", command, body, started=started)
     return {"disk_per_chunk": disk_slope, "ram_per_chunk": ram_slope}

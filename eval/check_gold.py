@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing:
             errors.append(f"{where}: missing keys {sorted(missing)}")
             continue
-        if not isinstance(qid, str) or not re.fullmatch(r"(?:q\d{3,}|h\d{3,}|h[ab]\d{2,})", qid):
+        if not isinstance(qid, str) or not re.fullmatch(r"(?:q\d{3,}|h\d{3,}|h[a-z]\d{2,})", qid):
             errors.append(f"{where}: bad id {qid!r}")
         if qid in seen_ids:
             errors.append(f"{where}: duplicate id")

@@ -302,6 +302,9 @@ def update_index(
             src = sqlite3.connect(f"file:{old_gen / DB}?mode=ro", uri=True)
             src.backup(con)
             src.close()
+            if store.drop_legacy_fts(con):  # written by an older version: a fifth of the file, unread
+                con.execute("VACUUM")
+                log.info("%s: dropped the unused FTS5 table of an older index version", new_gen)
             vectors = VectorIndex.load(old_gen / VECTORS)
         else:
             vectors = VectorIndex.build(embedder.dim, kind=vector_kind)

@@ -1,5 +1,7 @@
-"""SQLite holds everything but the vectors: meetings, documents, items, chunks (and an FTS5 table
-of them, kept for ad-hoc SQL: search ranks BM25 with bm25s, see indexer/lexical.py).
+"""SQLite holds everything but the vectors and the BM25 index: meetings, documents, items, chunks.
+BM25 is ranked by bm25s (indexer/lexical.py), built from the ``chunks`` table. Indexes written
+before that also held an FTS5 copy of every chunk, which nothing read: the next update drops it
+(:func:`drop_legacy_fts`), about a fifth of the file.
 
 A chunk's SQLite ``rowid`` is its FAISS id, so the two stores join on one integer.
 """
@@ -7,7 +9,6 @@ A chunk's SQLite ``rowid`` is its FAISS id, so the two stores join on one intege
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from datetime import date, time
 from pathlib import Path
@@ -53,9 +54,6 @@ CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(embed_hash);
 CREATE INDEX IF NOT EXISTS chunks_item ON chunks(item_id);
 CREATE INDEX IF NOT EXISTS items_meeting ON items(meeting_id);
 CREATE INDEX IF NOT EXISTS documents_meeting ON documents(meeting_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(
-    text, title, tokenize = 'porter unicode61 remove_diacritics 2'
-);
 """
 
 
@@ -69,12 +67,21 @@ def connect(path: Path, readonly: bool = False) -> sqlite3.Connection:
     return con
 
 
+def drop_legacy_fts(con: sqlite3.Connection) -> bool:
+    """Drop the FTS5 table older indexes carry (nothing reads it); True when there was one. The
+    caller may VACUUM to give its pages back to the file system."""
+    if not con.execute("SELECT 1 FROM sqlite_master WHERE name='chunks_fts'").fetchone():
+        return False
+    con.execute("DROP TABLE chunks_fts")
+    con.commit()
+    return True
+
+
 # ------------------------------------------------------------------ writing
 
 def delete_unit(con: sqlite3.Connection, unit: str) -> list[int]:
     """Remove everything a unit contributed; returns the FAISS ids to remove."""
     rowids = [r[0] for r in con.execute("SELECT rowid FROM chunks WHERE unit=?", (unit,))]
-    con.executemany("DELETE FROM chunks_fts WHERE rowid=?", [(r,) for r in rowids])
     for table in ("chunks", "items", "documents", "files"):
         con.execute(f"DELETE FROM {table} WHERE unit=?", (unit,))
     con.execute("DELETE FROM units WHERE path=?", (unit,))
@@ -120,13 +127,10 @@ def insert_unit(con: sqlite3.Connection, ps: ParsedSource, chunks: list[Chunk],
         if cur.rowcount == 0:
             warnings.append(f"{unit}: item {it.id} is already indexed from another file; kept once")
     for c, rid, h in zip(chunks, rowids, hashes):
-        cur = con.execute(
+        con.execute(
             "INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (rid, c.id, unit, c.item_id, c.document_id, c.meeting_id, c.path, c.span[0], c.span[1],
              c.page_start, c.page_end, c.header, c.text, h, c.ordinal, int(c.document_id in restricted_docs)))
-        if cur.rowcount:
-            con.execute("INSERT INTO chunks_fts(rowid, text, title) VALUES (?,?,?)",
-                        (rid, c.text, c.header))
     return warnings
 
 
@@ -164,18 +168,7 @@ def row_to_item(r: sqlite3.Row, body: str) -> Item:
     )
 
 
-_FTS_TOKEN = re.compile(r"[\w][\w'’-]*", re.UNICODE)
-
-
-def fts_query(q: str) -> str | None:
-    """A user's words as an FTS5 OR-query of quoted terms (no FTS syntax reaches SQLite)."""
-    terms = [t.replace("'", "").replace("’", "") for t in _FTS_TOKEN.findall(q)]
-    terms = [t for t in terms if t and t.lower() not in _FTS_STOP]
-    if not terms:
-        return None
-    return " OR ".join(f'"{t}"' for t in dict.fromkeys(terms))
-
-
+# Words BM25 drops from chunks and queries, with bm25s's English list (indexer/lexical.py).
 _FTS_STOP = set(
     "a an and are as at be by did do does for from had has have how i in is it of on or that the "
     "this to was were what when where which who why will with about any there their they our we "

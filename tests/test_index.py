@@ -182,6 +182,43 @@ def test_incremental_indexing_embeds_only_the_new_pack_and_rerun_is_a_no_op(tmp_
     assert emb.embedded == 0 and not third.wrote and current_generation(tmp_path) == gen2
 
 
+def test_an_older_index_loses_its_unused_fts_table_on_update_and_keeps_everything_else(tmp_path):
+    """Indexes written before BM25 moved to bm25s carry an FTS5 copy of every chunk that nothing
+    reads: the next update drops it and gives the space back; nothing indexed is lost."""
+    import sqlite3
+
+    from indexer.index import DB
+
+    update_index(tmp_path, units(PACKS[:2]), HashEmbedder())
+    old = current_generation(tmp_path)
+    con = sqlite3.connect(old / DB)
+    con.execute("CREATE VIRTUAL TABLE chunks_fts USING fts5(text, title)")
+    con.execute("INSERT INTO chunks_fts(rowid, text, title) SELECT rowid, text, header FROM chunks")
+    con.commit()
+    n_old = con.execute("SELECT count(*) FROM chunks").fetchone()[0]
+    con.close()
+    ix = Index.open(tmp_path, embedder=HashEmbedder())  # an old index still opens and answers
+    assert search(ix, "social worker retention", 5)
+    ix.close()
+
+    emb = CountingEmbedder()
+    report = update_index(tmp_path, units(PACKS[:3]), emb)
+    new = current_generation(tmp_path)
+    assert new != old and report.added == [PACKS[2].name]
+    con = sqlite3.connect(new / DB)
+    assert not con.execute("SELECT 1 FROM sqlite_master WHERE name LIKE 'chunks_fts%'").fetchall()
+    n_from_old = con.execute("SELECT count(*) FROM chunks WHERE unit IN (?, ?)",
+                             (PACKS[0].name, PACKS[1].name)).fetchone()[0]
+    free, pages = (con.execute(f"PRAGMA {p}").fetchone()[0] for p in ("freelist_count", "page_count"))
+    con.close()
+    assert n_from_old == n_old  # nothing indexed is lost, and only the new pack was embedded
+    assert emb.embedded == len(chunk_source(parse_path(PACKS[2], root=CORPUS)))
+    assert free <= 0.02 * pages  # the FTS copy's pages went back to the file system (VACUUM)
+    ix = Index.open(tmp_path, embedder=HashEmbedder())
+    assert search(ix, "social worker retention", 5)
+    ix.close()
+
+
 def test_changed_pack_reuses_unchanged_chunks_and_prune_drops_removed(tmp_path):
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus, ignore=shutil.ignore_patterns("README.md"))
