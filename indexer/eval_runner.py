@@ -133,6 +133,8 @@ HELD_OUT: tuple[tuple[str, str], ...] = (
                       "for that check."),
     ("heldout2.jsonl", "written in session 4 the same way, after every setting and check above was chosen: "
                        "out of sample for all of them."),
+    ("heldout3.jsonl", "written in session 4 the same way, after heldout2.jsonl had been scored: out of sample "
+                       "for every setting and check above."),
 )
 
 
