@@ -12,10 +12,15 @@ embedder's cosine plus checks a reader would make:
 - **time**: a question about one year or year range ("in 2019", "2020/21") is answered from a
   passage written for that time (:func:`time_supported`), and it is checked against the
   passages the answer quotes, not just any near passage;
+- **no such meeting**: a question about what happened at a meeting it names by date ("at its 3
+  December 2020 meeting") needs that meeting among the papers searched (:func:`meeting_asked`);
+  otherwise the nearest text is a work-programme line planning it, which does not say what happened;
 - **after the papers**: a question about a period that begins after the last meeting searched
   cannot be answered by what happened then, only by what was planned for it (:func:`after_scope`);
 - **answer type**: "how many / how much / what proportion" needs a figure in the answer, and a
   question about money (salary, budget, cost, spend) needs a sum of money (:func:`answer_type_ok`).
+  Numbers the question states itself, and numbers that describe rather than count ("24/7",
+  "aged 16-17", "up to 25 year old"), are not figures.
 
 The thresholds are chosen on eval/gold.jsonl; the measured rates are in eval/results.md.
 """
@@ -25,6 +30,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .dates import find_date
 from .tracker import Idf, content_words
 
 COVERAGE_MIN = 0.22  # idf-weighted share of the question's words in one of its 5 nearest passages
@@ -104,6 +110,21 @@ def after_scope(question: str, last_meeting: date | None) -> bool:
     return period_start(period) > last_meeting
 
 
+def meeting_asked(question: str) -> date | None:
+    """The date of the meeting a question asks about, when it names one ("at its 3 December 2020
+    meeting", "the meeting on 6 April 2017"), and does not ask what was planned for it; else None."""
+    if not _MEETING.search(question) or _PLAN.search(question):
+        return None
+    found = find_date(question)
+    if found is None:
+        return None
+    when, start, end = found
+    return when if _MEETING.search(question[max(0, start - 30):end + 15]) else None
+
+
+_MEETING = re.compile(r"\bmeeting\b", re.I)
+
+
 # ---------------------------------------------------------------------------- answer type
 
 _QUANTITY = re.compile(r"\bhow (?:many|much)\b|\bwhat (?:number|proportion|percentage|share|rate|figure|total)\b"
@@ -129,21 +150,39 @@ def expected_type(question: str) -> str | None:
 # Numbers that label rather than count: "Recommendation 1", "minute 25", "Appendix 2", "Key Stage 4".
 _LABEL = re.compile(r"\b(?:recommendations?|items?|minutes?|appendix|appendices|paragraphs?|para|sections?|pages?"
                     r"|points?|tables?|figures?|charts?|phases?|stages?|levels?|years?|priority|priorities|objectives?"
-                    r"|actions?|no\.?|number|option|ofsted|sb|tier)\s*\(?\d+(?:\.\d+)*\)?", re.I)
+                    r"|actions?|no\.?|number|option|ofsted|sb|tier|cohorts?)\s*\(?\d+(?:\.\d+)*\)?", re.I)
 _PERCENT = re.compile(r"\d\s?%|\bper ?cent\b", re.I)
 
 
-def has_answer_type(kind: str | None, sentence: str) -> bool:
-    """``sentence`` holds a sum of money or a share (kind "money"), or a figure that is not a date
-    or a label (kind "figure"); any sentence does for kind None."""
+# Numbers that describe rather than count: "24/7", "0-19 years", "aged 16-17", "5 -11 years".
+_DESCRIBING = re.compile(r"\b24\s?/\s?7\b|\baged\s+\d{1,2}(?:\s*(?:-|–|to)\s*\d{1,2})?\b"
+                         r"|\b\d{1,2}\s?(?:-|–|to)\s?\d{1,2}\s*(?:years?|yrs|year[- ]olds?)\b"
+                         r"|\b(?:up to|under|over)\s+\d{1,2}s?\b|\b\d{1,2}\s*(?:year[- ]olds?|years? old)\b"
+                         r"|\b(?:children|people|pupils|persons)\s+\d{1,2}\s?(?:-|–)\s?\d{1,2}\b", re.I)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def given_numbers(question: str) -> frozenset[str]:
+    """The numbers a question states itself ("16 and 17 year olds", "cohort 8"): quoting them back
+    answers nothing."""
+    return frozenset(_NUMBER.findall(question))
+
+
+def has_answer_type(kind: str | None, sentence: str, given: frozenset[str] = frozenset()) -> bool:
+    """``sentence`` holds a sum of money or a share (kind "money"), or a figure that is not a date,
+    a label, a description ("24/7", "aged 16-17") or one of the ``given`` numbers the question
+    states (kind "figure"); any sentence does for kind None."""
     if kind is None:
         return True
+    if given:
+        sentence = _NUMBER.sub(lambda m: " " if m[0] in given else m[0], sentence)
     if kind == "money":
         return bool(_SUM.search(sentence) or _PERCENT.search(sentence))  # "how much does X contribute": 78%
-    return bool(_FIGURE.search(_LABEL.sub(" ", _DATE_LIKE.sub(" ", sentence))))
+    return bool(_FIGURE.search(_DESCRIBING.sub(" ", _LABEL.sub(" ", _DATE_LIKE.sub(" ", sentence)))))
 
 
 def answer_type_ok(question: str, sentences: list[str]) -> bool:
     """The answer holds what the question asks for (see :func:`has_answer_type`)."""
     kind = expected_type(question)
-    return kind is None or not sentences or any(has_answer_type(kind, s) for s in sentences)
+    given = given_numbers(question)
+    return kind is None or not sentences or any(has_answer_type(kind, s, given) for s in sentences)

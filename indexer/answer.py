@@ -59,7 +59,8 @@ from datetime import date
 import numpy as np
 
 from .abstain import (
-    COVERAGE_MIN, after_scope, answer_type_ok, expected_type, has_answer_type, time_supported, weighted_share,
+    COVERAGE_MIN, after_scope, answer_type_ok, expected_type, given_numbers, has_answer_type, meeting_asked,
+    time_supported, weighted_share,
 )
 from .acronyms import Aliases
 from .dates import long_date
@@ -278,6 +279,9 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
                    default=0.0) if qwords else 1.0
     if coverage < COVERAGE_MIN:
         return f"word coverage {coverage:.2f} < {COVERAGE_MIN}"
+    asked = meeting_asked(question)
+    if asked is not None and not _meeting_held(index, asked, filters):
+        return f"no meeting on {long_date(asked)} in the papers searched"
     _, _, last = scope(index, filters)
     if after_scope(question, last):
         return f"asks about a period after the last meeting searched ({last})"
@@ -286,13 +290,23 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
     # the year asked about: the quoted passages (those quoting a figure, when one is asked for)
     # must be of that time; without an answer, a near passage on the subject must be
     kind = expected_type(question)
-    quoted = [results[n - 1] for s, ns in found["sentences"] if has_answer_type(kind, s) for n in ns]
+    given = given_numbers(question)
+    quoted = [results[n - 1] for s, ns in found["sentences"] if has_answer_type(kind, s, given) for n in ns]
     words = [w for w in qwords if idf.df.get(w) and not re.fullmatch(r"[\d/-]+", w)]
     text_of = lambda p: _file_text(index, p)  # noqa: E731
     if not ((not quoted or time_supported(question, quoted, text_of, [], idf))
             and time_supported(question, quoted + near, text_of, words, idf)):
         return "no quoted passage is of the year asked about"
     return None
+
+
+def _meeting_held(index: Index, when, filters: Filters) -> bool:
+    """A meeting on ``when`` among the papers the filters let a search see."""
+    sql, args = "SELECT 1 FROM meetings WHERE date = ?", [when.isoformat()]
+    if filters.committee:
+        sql += " AND (committee = ? OR lower(committee) LIKE ?)"
+        args += [filters.committee, f"%{filters.committee.lower()}%"]
+    return bool(index.query(sql + " LIMIT 1", args))
 
 
 def _file_text(index: Index, path: str) -> str:
@@ -370,10 +384,11 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
             continue
         chosen.append(s)
         words += len(s.split())
-    if wanted and not any(has_answer_type(wanted, s) for s in chosen):
+    given = given_numbers(question)
+    if wanted and not any(has_answer_type(wanted, s, given) for s in chosen):
         # "how many ...": quote the best sentence that holds a figure, if one scores near enough
         figure = next((s for score, s in scored if score >= scored[0][0] - TYPE_MARGIN
-                       and s not in chosen and has_answer_type(wanted, s)), None)
+                       and s not in chosen and has_answer_type(wanted, s, given)), None)
         if figure is not None:
             chosen = chosen[:max_sentences - 1] + [figure]
     text = " ".join(f"{s} {''.join(f'[{n}]' for n in where[s])}" for s in chosen)

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 
 from indexer.abstain import (
-    after_scope, answer_type_ok, asked_period, expected_type, has_answer_type, time_supported, years,
+    after_scope, answer_type_ok, asked_period, expected_type, given_numbers, has_answer_type, meeting_asked,
+    time_supported, years,
 )
 from indexer.tracker import Idf, content_words
 
@@ -65,10 +66,36 @@ def test_expected_type(question, kind):
     ("money", "Contributions were 150,000 from the council.", True),
     ("money", "78% of funding is provided by the council.", True),
     ("money", "58 newly qualified social workers started.", False),  # a count is not a sum
+    ("figure", "A pilot called 'Ask Jan' (a 24/7 telephone counselling service) was undertaken.", False),
+    ("figure", "Support for up to 25 year old care leavers went live.", False),  # an age describes
+    ("figure", "No of children 0-5 years No of young people aged 16-19", False),
+    ("figure", "A further 12 Newly Qualified Social Workers (Cohort 7) would start.", True),  # 12 counts, 7 labels
+    ("figure", "Cohort 7 would commence on 25 January 2021.", False),
     (None, "Anything at all.", True),
 ])
 def test_has_answer_type(kind, sentence, ok):
     assert has_answer_type(kind, sentence) is ok
+
+
+def test_numbers_the_question_states_are_not_its_answer():
+    q = "how many 16 and 17 year olds presented as homeless in 2022?"
+    assert given_numbers(q) == {"16", "17", "2022"}
+    assert not answer_type_ok(q, ["The response to children aged 16 and 17 who are homeless."])
+    assert not answer_type_ok(q, ["Recommendation 2 – the response to 16 and 17 year olds."])
+    assert answer_type_ok(q, ["41 young people aged 16 and 17 presented as homeless."])
+    assert has_answer_type("figure", "Cohort 8 started.", given_numbers("how many started in cohort 8?")) is False
+
+
+@pytest.mark.parametrize("question, when", [
+    ("what did the board resolve about the task group at its 3 December 2020 meeting?", date(2020, 12, 3)),
+    ("which councillor declared an interest at the 6 April 2017 meeting?", date(2017, 4, 6)),
+    ("what did the meeting on 12th October 2017 conclude?", date(2017, 10, 12)),
+    ("what is on the scrutiny work programme for 13 February 2020?", None),  # no meeting named
+    ("what was planned for the 3 December 2020 meeting?", None),  # a plan: the work programme answers it
+    ("what happened to the figures published on 6 April 2017 before the meeting in May?", None),  # not its date
+])
+def test_meeting_asked(question, when):
+    assert meeting_asked(question) == when
 
 
 def test_answer_type_ok_needs_one_sentence_of_the_kind():

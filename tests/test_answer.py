@@ -125,6 +125,25 @@ def test_a_quoted_sentence_unlike_the_question_is_no_answer(api_index):
     assert not (abstain_reason(api_index, q, Filters(), results, near, 0.36) or "").startswith("best quoted")
 
 
+def test_a_meeting_the_papers_do_not_hold_is_no_answer(api_index):
+    """What a meeting resolved can only come from its papers: a work-programme line planning it
+    does not say what happened there."""
+    from indexer.answer import abstain_reason, answer_sentences
+    from indexer.search import search
+
+    for q, held in (("what did the board resolve about social worker retention at its 3 December 2020 meeting?", False),
+                    ("what did the board resolve about social worker retention at its 28 November 2019 meeting?", True)):
+        results = search(api_index, q, 5)
+        found = {**answer_sentences(api_index, q, results), "best_passage": 0.9, "best_sentence": 0.9}
+        why = abstain_reason(api_index, q, Filters(), results, found, 0.36) or ""
+        assert (why == "no meeting on 3 December 2020 in the papers searched") is not held, why
+    from indexer.answer import _meeting_held
+
+    when = __import__("datetime").date(2019, 11, 28)
+    assert _meeting_held(api_index, when, Filters()) and _meeting_held(api_index, when, Filters(committee="Education"))
+    assert not _meeting_held(api_index, when, Filters(committee="Cabinet"))  # not among the papers searched
+
+
 @pytest.mark.real_model
 def test_best_sentence_is_the_cosine_of_a_quoted_sentence(real_index):
     from indexer.answer import answer_sentences, embed_passages, embed_query
