@@ -20,7 +20,8 @@ embedder's cosine plus checks a reader would make:
 - **answer type**: "how many / how much / what proportion" needs a figure in the answer, and a
   question about money (salary, budget, cost, spend) needs a sum of money (:func:`answer_type_ok`).
   Numbers the question states itself, and numbers that describe rather than count ("24/7",
-  "aged 16-17", "up to 25 year old"), are not figures.
+  "aged 16-17", "up to 25 year old"), are not figures; and figures stated only for other months or
+  terms than the one asked about do not answer it (:func:`other_period`).
 
 The thresholds are chosen on eval/gold.jsonl; the measured rates are in eval/results.md.
 """
@@ -174,11 +175,42 @@ def has_answer_type(kind: str | None, sentence: str, given: frozenset[str] = fro
     states (kind "figure"); any sentence does for kind None."""
     if kind is None:
         return True
-    if given:
-        sentence = _NUMBER.sub(lambda m: " " if m[0] in given else m[0], sentence)
+    drop = (lambda s: _NUMBER.sub(lambda m: " " if m[0] in given else m[0], s)) if given else (lambda s: s)
     if kind == "money":
+        sentence = drop(sentence)
         return bool(_SUM.search(sentence) or _PERCENT.search(sentence))  # "how much does X contribute": 78%
-    return bool(_FIGURE.search(_DESCRIBING.sub(" ", _LABEL.sub(" ", _DATE_LIKE.sub(" ", sentence)))))
+    return bool(_FIGURE.search(drop(_DESCRIBING.sub(" ", _LABEL.sub(" ", _DATE_LIKE.sub(" ", sentence))))))
+
+
+_MONTHS3 = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_PERIOD = re.compile(r"\b(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?"
+                     r"|(spring|summer|autumn)(?:\s+term)?(?:\s+of)?)\s+((?:19|20)\d\d)\b", re.I)
+
+
+def periods(text: str) -> set[tuple[str, str]]:
+    """The months and school terms ``text`` names with their year: {("sep", "2020"), ("spring", "2023")}."""
+    return {((m[1] or m[2]).lower()[:3] if m[1] else m[2].lower(), m[3]) for m in _PERIOD.finditer(text)}
+
+
+def other_period(question: str, quoted: list[tuple[str, date]]) -> str | None:
+    """A figure question about one month or term ("in February 2020", "in the spring term of 2023")
+    answered only with figures for others: every quoted sentence holding a figure names a month or
+    term, none of them the one asked about, and none comes from a meeting in that month (a figure
+    "by November 2019" is often stated at that month's meeting without the date). ``quoted`` pairs
+    each sentence with its passage's meeting date. Returns the period asked about, or None."""
+    kind = expected_type(question)
+    asked = periods(question)
+    if kind is None or not asked:
+        return None
+    given = given_numbers(question)
+    figures = [(s, when) for s, when in quoted if has_answer_type(kind, s, given)]
+    if not figures:
+        return None
+    for sentence, when in figures:
+        said = periods(sentence)
+        if not said or said & asked or (_MONTHS3[when.month - 1], str(when.year)) in asked:
+            return None
+    return " ".join(sorted(asked)[0])
 
 
 def answer_type_ok(question: str, sentences: list[str]) -> bool:

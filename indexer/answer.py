@@ -60,7 +60,7 @@ import numpy as np
 
 from .abstain import (
     COVERAGE_MIN, after_scope, answer_type_ok, expected_type, given_numbers, has_answer_type, meeting_asked,
-    time_supported, weighted_share,
+    other_period, time_supported, weighted_share,
 )
 from .acronyms import Aliases
 from .dates import long_date
@@ -287,6 +287,9 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
         return f"asks about a period after the last meeting searched ({last})"
     if not answer_type_ok(question, [s for s, _ in found["sentences"]]):
         return "the answer holds no figure (or sum) of the kind asked for"
+    other = other_period(question, [(s, results[n - 1].meeting_date) for s, ns in found["sentences"] for n in ns])
+    if other:
+        return f"the figures quoted are for other periods than {other}"
     # the year asked about: the quoted passages (those quoting a figure, when one is asked for)
     # must be of that time; without an answer, a near passage on the subject must be
     kind = expected_type(question)

@@ -9,7 +9,7 @@ import pytest
 
 from indexer.abstain import (
     after_scope, answer_type_ok, asked_period, expected_type, given_numbers, has_answer_type, meeting_asked,
-    time_supported, years,
+    other_period, periods, time_supported, years,
 )
 from indexer.tracker import Idf, content_words
 
@@ -96,6 +96,27 @@ def test_numbers_the_question_states_are_not_its_answer():
 ])
 def test_meeting_asked(question, when):
     assert meeting_asked(question) == when
+
+
+def test_periods():
+    assert periods("in the spring term of 2023, Autumn term 2022, Sept. 2019 and 28 March 2021") == {
+        ("spring", "2023"), ("autumn", "2022"), ("sep", "2019"), ("mar", "2021")}
+    assert periods("in 2019/20 and on 3rd May") == set()
+
+
+def test_figures_for_other_periods_do_not_answer():
+    q = "how many contacts did children's services receive in February 2020?"
+    jan21, nov19 = date(2021, 1, 28), date(2019, 11, 28)
+    april = ("1582 contacts were received in April 2020 (2110 in April 2019).", jan21)
+    assert other_period(q, [april]) == "feb 2020"
+    assert other_period(q, [april, ("Contacts in February 2020 were 2,400.", jan21)]) is None
+    assert other_period(q, [april, ("Contacts rose to 2,400.", jan21)]) is None  # undated: cannot tell
+    assert other_period(q, [april, ("The service is under pressure.", jan21)]) == "feb 2020"  # no figure
+    # stated at that month's meeting without its date: "by November 2019"
+    q = "how many NQSWs had the academy taken on by November 2019?"
+    assert other_period(q, [("58 NQSWs have started since July 2018.", nov19)]) is None
+    assert other_period(q, [("58 NQSWs have started since July 2018.", jan21)]) == "nov 2019"
+    assert other_period("who chaired the board in March 2021?", [("In May 2020, 3 members.", jan21)]) is None
 
 
 def test_answer_type_ok_needs_one_sentence_of_the_kind():
