@@ -111,6 +111,9 @@ def after_scope(question: str, last_meeting: date | None) -> bool:
     return period_start(period) > last_meeting
 
 
+_MEETING = re.compile(r"\bmeeting\b", re.I)
+
+
 def meeting_asked(question: str) -> date | None:
     """The date of the meeting a question asks about, when it names one ("at its 3 December 2020
     meeting", "the meeting on 6 April 2017"), and does not ask what was planned for it; else None."""
@@ -121,9 +124,6 @@ def meeting_asked(question: str) -> date | None:
         return None
     when, start, end = found
     return when if _MEETING.search(question[max(0, start - 30):end + 15]) else None
-
-
-_MEETING = re.compile(r"\bmeeting\b", re.I)
 
 
 # ---------------------------------------------------------------------------- answer type
@@ -189,7 +189,7 @@ _PERIOD = re.compile(r"\b(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-
 
 def periods(text: str) -> set[tuple[str, str]]:
     """The months and school terms ``text`` names with their year: {("sep", "2020"), ("spring", "2023")}."""
-    return {((m[1] or m[2]).lower()[:3] if m[1] else m[2].lower(), m[3]) for m in _PERIOD.finditer(text)}
+    return {((m[1] or m[2]).lower(), m[3]) for m in _PERIOD.finditer(text)}
 
 
 def other_period(question: str, quoted: list[tuple[str, date]]) -> str | None:
