@@ -28,6 +28,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -46,12 +47,12 @@ STATIC = Path(__file__).parent / "static"
 # Pages have no JavaScript at all; styles come from /static only.
 CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-# Swagger UI and ReDoc (at /docs, /redoc) are the one exception: FastAPI serves them as an
-# inline script that loads its bundle from a CDN.
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-            "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-            "font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-            "https://cdn.redoc.ly; worker-src blob:; frame-ancestors 'none'")
+# Swagger UI and ReDoc (at /docs, /redoc) are the one exception: an inline script starts the
+# bundle, which fastapi-offline serves from the package at DOCS_STATIC (no CDN: the docs work on
+# a council network that cannot reach the internet).
+DOCS_STATIC = "/static-docs"
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; worker-src blob:; frame-ancestors 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 
 
@@ -165,7 +166,7 @@ class SecurityHeaders:
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() not in (b"content-security-policy", b"cache-control")]
                 csp = DOCS_CSP if path.startswith(DOCS_PATHS) else CSP
-                cache = b"public, max-age=3600" if path.startswith("/static/") else b"no-store"
+                cache = b"public, max-age=3600" if path.startswith(("/static/", DOCS_STATIC + "/")) else b"no-store"
                 headers += [(b"content-security-policy", csp.encode()), (b"x-content-type-options", b"nosniff"),
                             (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
                             (b"cache-control", cache), (b"vary", b"Authorization, Cookie")]
@@ -356,7 +357,8 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
         finally:
             app.state.holder.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(
+        static_url=DOCS_STATIC,
         title="Council papers search",
         version="0.1.0",
         summary="Semantic search and question answering over council committee papers.",

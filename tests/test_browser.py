@@ -243,3 +243,24 @@ def test_bad_input_is_announced_in_the_page(page, live_server):
     alert = page.get_by_role("alert")
     expect(alert).to_contain_text("the query is empty")
     expect(page.get_by_label(SEARCH_LABEL)).to_have_attribute("aria-invalid", "true")
+
+
+def test_api_docs_render_without_the_internet(page, live_server):
+    """/docs and /redoc load Swagger UI and ReDoc from the service itself: a council network that
+    cannot reach a CDN still gets working API documentation."""
+    from playwright.sync_api import expect
+
+    asked: list[tuple[str, str]] = []
+    page.on("request", lambda r: asked.append((r.resource_type, r.url)))
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server + "/docs")
+    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()  # the operations rendered
+    expect(page.locator(".swagger-ui")).to_contain_text("/search")
+    page.goto(live_server + "/redoc")
+    expect(page.locator("redoc h1, [role=main] h1").first).to_contain_text("Council papers search")
+    # everything the pages need comes from the service; ReDoc's "powered by" logo (an image,
+    # blocked by the CSP's img-src) is the one thing that would come from outside
+    outside = [(t, u) for t, u in asked if not u.startswith((live_server, "data:", "blob:"))]
+    assert all(t == "image" for t, _ in outside), outside
+    assert not [e for e in errors if "Content Security Policy" in e], errors
