@@ -36,8 +36,9 @@ run: index
 test: install browser
 	$(BIN)/python -m pytest -q
 
-eval: index
-	$(BIN)/council eval --index-dir $(INDEX)
+# the command that wrote eval/results.md (it builds its own indexes under data/eval)
+eval: install
+	$(BIN)/council eval --chunk-sizes 180,250
 
 bench: install
 	$(BIN)/python benchmarks/run.py
