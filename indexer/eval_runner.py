@@ -125,6 +125,7 @@ class NaiveBaseline:
         return out
 
 
+NOTES = "notes.md"  # appended to results.md as it is written: the reading of the numbers, by hand
 # Question sets beside the gold set that no setting was chosen on (file, how it came to be).
 HELD_OUT: tuple[tuple[str, str], ...] = (
     ("heldout.jsonl", "written in session 3 by reading the packs, without running the search or reading its code. "
@@ -192,6 +193,9 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
         abstention["held_out"] = {held.name: measure_abstention(main_index, ev.load_gold(held), settings)
                                   for held, _ in held_sets}
     md = render(rows, chosen, abstention, embedder.model_id, len(questions), time.perf_counter() - t0, held_rows)
+    notes = out_dir / NOTES
+    if notes.is_file():  # the hand-written reading of the tables: what was chosen, and why
+        md += "\n" + notes.read_text()
     (out_dir / "results.md").write_text(md)
     (out_dir / "results.json").write_text(json.dumps({"rows": rows, "chosen": chosen, "abstention": abstention,
                                                             "held_out_rows": held_rows}, indent=1))

@@ -29,3 +29,11 @@ def test_question_set_is_valid(name, capsys):
     rc = _check_gold().main(["--gold", str(REPO / "eval" / name), "--corpus", str(REPO / "corpus"), "-q"])
     out = capsys.readouterr()
     assert rc == 0, out.out + out.err
+
+
+def test_results_carry_the_hand_written_notes():
+    """`council eval` appends eval/notes.md (the reading of the tables) to eval/results.md; the
+    committed results were written with the committed notes."""
+    results = (REPO / "eval" / "results.md").read_text()
+    notes = (REPO / "eval" / "notes.md").read_text()
+    assert results.startswith("# Retrieval evaluation") and results.endswith("\n" + notes)
