@@ -263,4 +263,5 @@ def test_api_docs_render_without_the_internet(page, live_server):
     # blocked by the CSP's img-src) is the one thing that would come from outside
     outside = [(t, u) for t, u in asked if not u.startswith((live_server, "data:", "blob:"))]
     assert all(t == "image" for t, _ in outside), outside
-    assert not [e for e in errors if "Content Security Policy" in e], errors
+    blocked = [e for e in errors if "Content Security Policy" in e and "Loading the image" not in e]
+    assert not blocked, errors  # no script or style blocked (the logo image may be)
