@@ -90,8 +90,9 @@ def recommendations(
                    examples=["social worker retention"]),
     limit: int = Query(50, ge=1, le=MAX_RECOMMENDATIONS,
                        description=f"At most this many records (1-{MAX_RECOMMENDATIONS})."),
-    discussed: bool = Query(False, description="Also find later passages on the same matter (slower: the "
-                                               "embedder is asked once per record)."),
+    discussed: bool = Query(False, description="Also list the later passages on the same matter among each "
+                                               "record's follow-ups. A record's status counts them either way, "
+                                               "as its own page does."),
     index: Index = Depends(get_index),
     member: bool = Depends(is_member),
 ) -> dict:

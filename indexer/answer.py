@@ -521,21 +521,42 @@ def _followup_dict(index: Index, f) -> dict:
             "citation": _cite(index, f["chunk_id"])}
 
 
+_DISCUSSED_CACHE: dict[tuple, list[dict]] = {}
+
+
+def _record_discussed(index: Index, r, exclude: set, include_restricted: bool) -> list[dict]:
+    """:func:`discussed` for a record, kept per index generation: the papers do not change within
+    one, so a list page and the record's own page compute it once and agree."""
+    key = (id(index), str(index.gen), r["id"], include_restricted)
+    hit = _DISCUSSED_CACHE.get(key)
+    if hit is None:
+        if len(_DISCUSSED_CACHE) > 50_000:
+            _DISCUSSED_CACHE.clear()
+        hit = _DISCUSSED_CACHE[key] = discussed(index, r, set(exclude), include_restricted)
+    return [dict(f) for f in hit]
+
+
 def _record_dict(index: Index, db, r, include_restricted: bool, with_discussed: bool) -> dict:
-    from .tracker import status_of
+    """A record with its follow-ups. Its status always counts later discussion in the papers, as the
+    record's own page shows it; ``with_discussed`` also lists those passages among the follow-ups."""
+    from .tracker import STATUS_ORDER, status_of
 
     fus = [_followup_dict(index, f) for f in db.query(
         "SELECT * FROM tracker_followups WHERE rec_id = ?" + ("" if include_restricted else " AND restricted = 0")
         + " ORDER BY meeting_date, span_start", (r["id"],))]
+    exclude = {f["citation"]["id"] for f in fus if f["citation"]} | {r["chunk_id"]}
     if with_discussed:
-        fus += discussed(index, r, {f["citation"]["id"] for f in fus if f["citation"]} | {r["chunk_id"]},
-                         include_restricted)
+        fus += _record_discussed(index, r, exclude, include_restricted)
     fus.sort(key=lambda f: (f["meeting_date"], KIND_ORDER[f["kind"]]))
     kinds = [f["kind"] if f["kind"] != "response" or f["response"] else "tracked" for f in fus]
+    status = status_of(kinds)
+    if (not with_discussed and STATUS_ORDER.index(status) > STATUS_ORDER.index("discussed")
+            and _record_discussed(index, r, exclude, include_restricted)):
+        status = "discussed"  # only a later discussion would change it: the same status as on its page
     rec = {"id": r["id"], "meeting_id": r["meeting_id"], "meeting_date": r["meeting_date"],
            "committee": r["committee"], "minute": r["minute"], "minute_title": r["minute_title"],
            "point": r["point"], "text": r["text"], "lead_in": r["lead_in"], "addressee": r["addressee"],
-           "is_recommendation": bool(r["is_recommendation"]), "status": status_of(kinds),
+           "is_recommendation": bool(r["is_recommendation"]), "status": status,
            "citation": _cite(index, r["chunk_id"]), "follow_ups": fus}
     rec["timeline"] = [_rec_entry(rec)] + [
         {"meeting_date": f["meeting_date"], "kind": f["kind"], "text": f["text"], "citation": f["citation"],

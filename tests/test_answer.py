@@ -262,3 +262,19 @@ def test_every_gold_answer_quotes_its_citations(gold_answers):
         assert_verbatim(out)
         for e in out["timeline"]:
             assert e["citation"] is not None and e["citation"]["meeting_date"] == e["meeting_date"]
+
+
+@pytest.mark.real_model
+def test_a_records_status_is_the_same_in_the_list_and_on_its_page(real_index):
+    """The list computes no discussed follow-ups, but its status counts them as the record's page
+    does: a recommendation later discussed in the papers is "discussed" in both places."""
+    from collections import Counter
+
+    from indexer.answer import find_recommendations, recommendation
+
+    listed = find_recommendations(real_index, "", limit=500)
+    assert listed and all(not any(f["kind"] == "discussed" for f in r["follow_ups"]) for r in listed)
+    pages = {r["id"]: recommendation(real_index, r["id"]) for r in listed}
+    assert [(r["id"], r["status"]) for r in listed] == [(i, p["status"]) for i, p in pages.items()]
+    assert Counter(r["status"] for r in listed)["discussed"] == sum(
+        1 for p in pages.values() if p["status"] == "discussed") > 0
