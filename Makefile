@@ -27,8 +27,9 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; fi
 
+# incremental: a no-op when nothing changed; after an upgrade, re-chunks and embeds only new texts
 index: install
-	@if [ ! -f $(INDEX)/CURRENT ]; then $(BIN)/council index corpus --index-dir $(INDEX); fi
+	$(BIN)/council index corpus --index-dir $(INDEX)
 
 run: index
 	$(BIN)/council serve --index-dir $(INDEX) --host 127.0.0.1 --port 8000
