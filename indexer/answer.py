@@ -244,7 +244,7 @@ def ask(index: Index, question: str, filters: Filters | None = None, settings=No
     if why:
         log.info("abstain: %s", why)
         return {"question": question, "answered": False,
-                "answer": f"No passage in the papers searched ({searched_scope(index, filters)}) answers this.",
+                "answer": abstention_text(why, searched_scope(index, filters)),
                 "citations": [], "timeline": []}
     answer = found["answer"] or ("No single passage answers this; the timeline lists what the papers record."
                                  if timeline else "")
@@ -256,6 +256,18 @@ def ask(index: Index, question: str, filters: Filters | None = None, settings=No
         log.info("answer kind: %s", "generative" if generated else "extractive")
     return {"question": question, "answered": True, "answer": answer,
             "citations": [r.to_dict() for r in results], "timeline": timeline}
+
+
+NO_MEETING = "no meeting on "
+
+
+def abstention_text(why: str, searched: str) -> str:
+    """What the asker reads when there is no answer: what was searched, and the reason when it is
+    one a reader can act on (the meeting asked about is not among the papers)."""
+    if why.startswith(NO_MEETING):
+        when = why[len(NO_MEETING):].split(" in the papers")[0]
+        return f"The papers searched ({searched}) hold no meeting on {when}, so they cannot say what happened at it."
+    return f"No passage in the papers searched ({searched}) answers this."
 
 
 def abstain_reason(index: Index, question: str, filters: Filters, results: list[SearchResult], found: dict,
@@ -281,7 +293,7 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
         return f"word coverage {coverage:.2f} < {COVERAGE_MIN}"
     asked = meeting_asked(question)
     if asked is not None and not _meeting_held(index, asked, filters):
-        return f"no meeting on {long_date(asked)} in the papers searched"
+        return f"{NO_MEETING}{long_date(asked)} in the papers searched"
     _, _, last = scope(index, filters)
     if after_scope(question, last):
         return f"asks about a period after the last meeting searched ({last})"

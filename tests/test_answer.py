@@ -137,6 +137,12 @@ def test_a_meeting_the_papers_do_not_hold_is_no_answer(api_index):
         found = {**answer_sentences(api_index, q, results), "best_passage": 0.9, "best_sentence": 0.9}
         why = abstain_reason(api_index, q, Filters(), results, found, 0.36) or ""
         assert (why == "no meeting on 3 December 2020 in the papers searched") is not held, why
+    from indexer.answer import abstention_text
+
+    assert abstention_text("no meeting on 3 December 2020 in the papers searched", "SB2, 2017 – 2023") == (
+        "The papers searched (SB2, 2017 – 2023) hold no meeting on 3 December 2020, so they cannot say what it "
+        "decided.")
+    assert abstention_text("word coverage 0.10 < 0.22", "SB2") == "No passage in the papers searched (SB2) answers this."
     from indexer.answer import _meeting_held
 
     when = __import__("datetime").date(2019, 11, 28)
