@@ -140,8 +140,8 @@ def test_a_meeting_the_papers_do_not_hold_is_no_answer(api_index):
     from indexer.answer import abstention_text
 
     assert abstention_text("no meeting on 3 December 2020 in the papers searched", "SB2, 2017 – 2023") == (
-        "The papers searched (SB2, 2017 – 2023) hold no meeting on 3 December 2020, so they cannot say what it "
-        "decided.")
+        "The papers searched (SB2, 2017 – 2023) hold no meeting on 3 December 2020, so they cannot say what "
+        "happened at it.")
     assert abstention_text("word coverage 0.10 < 0.22", "SB2") == "No passage in the papers searched (SB2) answers this."
     from indexer.answer import _meeting_held
 
