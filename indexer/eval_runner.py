@@ -132,8 +132,7 @@ HELD_OUT: tuple[tuple[str, str], ...] = (
                       "No retrieval setting was chosen on it. Its unanswerable questions (h001–h012) were used in "
                       "session 4 to choose the quoted-sentence abstention check, so its abstention rate is in-sample "
                       "for that check."),
-    ("heldout2.jsonl", "written in session 4 the same way, after every setting and check above was chosen: "
-                       "out of sample for all of them."),
+    ("heldout2.jsonl", "written in session 4 the same way. No setting or check was chosen on it."),
     ("heldout3.jsonl", "written in session 4 the same way, after heldout2.jsonl had been scored. No retrieval "
                        "setting was chosen on it; its unanswerable questions were used to choose the session-4 "
                        "answer-type and meeting-date abstention checks, so its abstention rate is in-sample for "
@@ -141,8 +140,8 @@ HELD_OUT: tuple[tuple[str, str], ...] = (
     ("heldout4.jsonl", "written in session 4 the same way, after those checks were chosen. No retrieval setting "
                        "was chosen on it; one of its unanswerable questions (hd16) led to the period check, so its "
                        "abstention rate is in-sample for that check."),
-    ("heldout5.jsonl", "written in session 4 the same way, after every setting and check above was chosen: out of "
-                       "sample for all of them."),
+    ("heldout5.jsonl", "written in session 4 the same way, after every check was chosen. No setting or check was "
+                       "chosen on it."),
 )
 
 
