@@ -32,11 +32,11 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from indexer.browse import Withheld
-from indexer.errors import CouncilError, IndexCorrupt, IndexNotFound, ModelMismatch, NotFound
-from indexer.index import Index
-from indexer.results import BadQuery
-from indexer.settings import Settings
+from indexer.retrieve.browse import Withheld
+from indexer.common.errors import CouncilError, IndexCorrupt, IndexNotFound, ModelMismatch, NotFound
+from indexer.store.index import Index
+from indexer.common.results import BadQuery
+from indexer.common.settings import Settings
 
 from . import routes, routes_html
 

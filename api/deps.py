@@ -13,9 +13,9 @@ from datetime import date
 
 from fastapi import Depends, HTTPException, Request
 
-from indexer.index import Index
-from indexer.results import BadQuery, Filters
-from indexer.settings import Settings
+from indexer.store.index import Index
+from indexer.common.results import BadQuery, Filters
+from indexer.common.settings import Settings
 
 COOKIE = "council_token"
 

@@ -13,12 +13,12 @@ import logging
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 
-from indexer import answer as answer_mod
-from indexer import browse
-from indexer import search as search_mod
-from indexer.index import Index
-from indexer.results import MAX_K, check_query
-from indexer.settings import Settings
+from indexer.answer import ask as answer_mod
+from indexer.retrieve import browse
+from indexer.retrieve import search as search_mod
+from indexer.store.index import Index
+from indexer.common.results import MAX_K, check_query
+from indexer.common.settings import Settings
 
 from .deps import get_index, get_settings, is_member, make_filters
 from .schemas import (

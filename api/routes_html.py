@@ -26,14 +26,14 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
-from indexer import answer as answer_mod
-from indexer import browse
-from indexer import search as search_mod
-from indexer.dates import long_date
-from indexer.index import Index
-from indexer.models import DOC_TYPES
-from indexer.results import BadQuery, check_query, page_label
-from indexer.settings import Settings
+from indexer.answer import ask as answer_mod
+from indexer.retrieve import browse
+from indexer.retrieve import search as search_mod
+from indexer.common.dates import long_date
+from indexer.store.index import Index
+from indexer.common.models import DOC_TYPES
+from indexer.common.results import BadQuery, check_query, page_label
+from indexer.common.settings import Settings
 
 from .deps import COOKIE, get_index, get_settings, is_member, make_filters, token_matches
 

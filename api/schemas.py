@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from indexer.models import DOC_TYPES
+from indexer.common.models import DOC_TYPES
 
 DATE_HELP = "YYYY-MM-DD"
 DOC_TYPE_HELP = "One of: " + ", ".join(DOC_TYPES) + "."

@@ -37,11 +37,11 @@ def time_searches(vi, qvs: np.ndarray, k: int, passes: int) -> tuple[Stats, np.n
 
 def run(quick: bool, command: str, n: int | None = None) -> dict:
     import bigindex
-    from indexer.embedder import get_embedder
-    from indexer.index import Index
-    from indexer.search import RetrievalConfig, search
-    from indexer.settings import Settings
-    from indexer.vectors import VectorIndex
+    from indexer.embed.embedder import get_embedder
+    from indexer.store.index import Index
+    from indexer.retrieve.search import RetrievalConfig, search
+    from indexer.common.settings import Settings
+    from indexer.store.vectors import VectorIndex
 
     started = start_clock()
     logging.getLogger("indexer").setLevel(logging.ERROR)

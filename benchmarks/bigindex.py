@@ -111,9 +111,9 @@ def _sections(text: str) -> list[tuple[str | None, str, int, int]]:
 
 def parsed_folder(folder: Folder, replica: int):
     """One meeting folder as a ParsedSource (see the module docstring for the rules)."""
-    from indexer.models import Document, Item, Meeting, ParsedSource, slugify
-    from indexer.reader import meeting_id
-    from indexer.sources import load_source
+    from indexer.common.models import Document, Item, Meeting, ParsedSource, slugify
+    from indexer.structure.reader import meeting_id
+    from indexer.parse.sources import load_source
 
     committee = folder.committee if replica == 0 else f"{folder.committee} (replica {replica})"
     prefix = "" if replica == 0 else f"replica-{replica}/"
@@ -158,7 +158,7 @@ def parsed_folder(folder: Folder, replica: int):
 
 def iter_units(max_chunks: int | None = None, replicas: int = 100) -> Iterator[tuple[int, int, object, list]]:
     """(replica, position of the unit's first chunk in its replica, ParsedSource, chunks)."""
-    from indexer.chunker import chunk_source
+    from indexer.chunk.chunker import chunk_source
 
     folders = limerick_folders()
     total = 0
@@ -225,7 +225,7 @@ def real_sample(n: int = SAMPLE, embedder=None) -> Sample:
     todo = [i for i, k in enumerate(keys) if k not in cache]
     if todo:
         if embedder is None:
-            from indexer.embedder import get_embedder
+            from indexer.embed.embedder import get_embedder
 
             embedder = get_embedder("all-MiniLM-L6-v2")
         say(f"embedding {len(todo)} of {len(chosen)} sampled Limerick chunks with the real model "
@@ -250,7 +250,7 @@ def _save_cache(path: Path, cache: dict[str, np.ndarray]) -> None:
 
 def vectors_for(sample: Sample, replica: int, first: int, count: int) -> np.ndarray:
     """Vectors for chunks ``first .. first+count-1`` of a replica (deterministic)."""
-    from indexer.embedder import normalise_rows
+    from indexer.embed.embedder import normalise_rows
 
     pos = np.arange(first, first + count)
     nearest = np.clip(np.searchsorted(sample.positions, pos), 0, len(sample.positions) - 1)
@@ -270,11 +270,11 @@ def vectors_for(sample: Sample, replica: int, first: int, count: int) -> np.ndar
 def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str = "all-MiniLM-L6-v2",
                 dim: int = 384, kind: str = "flat") -> dict:
     """Write one generation of exactly ``n_chunks`` chunks into a fresh ``index_dir``."""
-    from indexer import chunker
-    from indexer import index as ix
-    from indexer import store
-    from indexer.tracker import rebuild_tracker
-    from indexer.vectors import VectorIndex
+    from indexer.chunk import chunker
+    from indexer.store import index as ix
+    from indexer.store import metadata as store
+    from indexer.store.tracker import rebuild_tracker
+    from indexer.store.vectors import VectorIndex
 
     _quiet()
     if index_dir.exists():
@@ -325,7 +325,7 @@ def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str
 
 def cached_index(n_chunks: int, sample: Sample, kind: str = "flat") -> Path:
     """A built index of ``n_chunks`` under .cache/bench/indexes, built if missing or stale."""
-    from indexer.store import SCHEMA_VERSION, drop_legacy_fts
+    from indexer.store.metadata import SCHEMA_VERSION, drop_legacy_fts
 
     stamp_value = f"{BUILD_VERSION}/{SCHEMA_VERSION}/{sample.key}/{sample.per_replica}/{n_chunks}/{kind}"
     index_dir = CACHE / "indexes" / f"limerick-{n_chunks}-{kind}"
@@ -334,8 +334,8 @@ def cached_index(n_chunks: int, sample: Sample, kind: str = "flat") -> Path:
         gen = generation_dir(index_dir)
         # built before BM25 moved to bm25s, or by an older lexical format: (re)build it now, as
         # Index.open would, so that no timed process pays for it
-        from indexer import index as ix
-        from indexer.store import connect
+        from indexer.store import index as ix
+        from indexer.store.metadata import connect
 
         con = connect(gen / ix.DB, readonly=True)
         try:
@@ -361,7 +361,7 @@ def cached_index(n_chunks: int, sample: Sample, kind: str = "flat") -> Path:
 
 
 def generation_dir(index_dir: Path) -> Path:
-    from indexer.index import current_generation
+    from indexer.store.index import current_generation
 
     return current_generation(index_dir)
 

@@ -32,7 +32,7 @@ TARGET = 1.2
 def corpus_units(corpus: Path = CORPUS) -> list[tuple[Path, Path]]:
     """(unit, root) pairs exactly as `council index corpus` builds them."""
     from indexer.cli import input_units
-    from indexer.sources import iter_input_files
+    from indexer.parse.sources import iter_input_files
 
     return [(u, corpus) for u in input_units(corpus, iter_input_files([corpus]))]
 
@@ -40,9 +40,9 @@ def corpus_units(corpus: Path = CORPUS) -> list[tuple[Path, Path]]:
 def corpus_chunks(units):
     """Parse and chunk every unit as update_index does (a unit that does not parse, such as
     corpus/README.md, is skipped as update_index skips it); returns (chunks per unit, seconds)."""
-    from indexer.chunker import chunk_source
-    from indexer.errors import ParseError
-    from indexer.reader import parse_path
+    from indexer.chunk.chunker import chunk_source
+    from indexer.common.errors import ParseError
+    from indexer.structure.reader import parse_path
 
     t = time.perf_counter()
     per_unit = []
@@ -81,7 +81,7 @@ def as_in_a_fresh_process(embedder) -> None:
     later setup would leave torch with one OpenMP thread for the whole run, which a real run
     never sees. So: FAISS's setup first, then torch's, before every measurement."""
     import torch
-    from indexer import vectors
+    from indexer.store import vectors
 
     if hasattr(vectors, "_configure_threads"):
         vectors._configure_threads()
@@ -110,7 +110,7 @@ def time_raw_batched(model, calls: list[list[str]], batch: int) -> float:
 
 
 def time_index(units, embedder, restricted):
-    from indexer.index import update_index
+    from indexer.store.index import update_index
 
     with tempfile.TemporaryDirectory(prefix="council-bench-index-") as d:
         t = time.perf_counter()
@@ -124,7 +124,7 @@ def profile_index(units, embedder, restricted) -> str:
         from pyinstrument import Profiler
     except ImportError:
         return "(pyinstrument is not installed: `.venv/bin/pip install pyinstrument` to get a profile)"
-    from indexer.index import update_index
+    from indexer.store.index import update_index
 
     profiler = Profiler(interval=0.005)
     with tempfile.TemporaryDirectory(prefix="council-bench-index-") as d:
@@ -151,8 +151,8 @@ def _trim_profile(text: str, min_share: float = 0.01) -> str:
 
 
 def run(quick: bool, command: str) -> dict:
-    from indexer.embedder import get_embedder
-    from indexer.privacy import restricted_documents
+    from indexer.embed.embedder import get_embedder
+    from indexer.structure.privacy import restricted_documents
 
     started = start_clock()
     logging.getLogger("indexer").setLevel(logging.ERROR)

@@ -50,7 +50,7 @@ def time_interleaved(index, server, queries, passes: int, cfg, clock: Clock) -> 
     Returns (HTTP errors, the server's mean CPU ms per request)."""
     import httpx
 
-    from indexer.search import search
+    from indexer.retrieve.search import search
 
     n = cfg.candidates
     errors, cpu0, sent = 0, 0.0, 0
@@ -87,8 +87,8 @@ def time_stages(index, queries, cfg) -> Clock:
     """The steps of search() one by one, then search() whole; "rest" is whole minus the steps
     (boosts, the SQL fetch of the final rows, building results), so the table stays right when
     search() changes inside."""
-    from indexer import search as s
-    from indexer.results import Filters
+    from indexer.retrieve import search as s
+    from indexer.common.results import Filters
 
     clock = Clock()
     n = max(cfg.candidates, 10)
@@ -165,10 +165,10 @@ def encode_by_threads(embedder, queries, passes: int) -> dict[int, tuple[Stats, 
 
 def run(quick: bool, command: str, sizes: tuple[int, ...] | None = None) -> dict:
     import bigindex
-    from indexer.embedder import get_embedder
-    from indexer.index import Index
-    from indexer.search import RetrievalConfig, search
-    from indexer.settings import Settings
+    from indexer.embed.embedder import get_embedder
+    from indexer.store.index import Index
+    from indexer.retrieve.search import RetrievalConfig, search
+    from indexer.common.settings import Settings
 
     started = start_clock()
     logging.getLogger("indexer").setLevel(logging.ERROR)

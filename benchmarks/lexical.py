@@ -57,7 +57,7 @@ FILTER_QUERIES = QUERIES[::5]  # FTS5 takes seconds per filtered query at 100k
 
 
 def variants() -> list[tuple[float, str]]:
-    from indexer.lexical import TITLE_WEIGHT
+    from indexer.store.lexical import TITLE_WEIGHT
 
     return [(tw, f"title ×{tw:g}" + (" (default)" if tw == TITLE_WEIGHT else "") if tw else "no title")
             for tw in (TITLE_WEIGHT, *(w for w in (0.5, 1, 0) if w != TITLE_WEIGHT))]
@@ -70,7 +70,7 @@ _FTS_TOKEN = re.compile(r"[\w][\w'’-]*", re.UNICODE)
 
 def fts_query(q: str) -> str | None:
     """A user's words as an FTS5 OR-query of quoted terms, as search() built it before bm25s."""
-    from indexer.store import _FTS_STOP
+    from indexer.store.metadata import _FTS_STOP
 
     terms = [t.replace("'", "").replace("’", "") for t in _FTS_TOKEN.findall(q)]
     terms = [t for t in terms if t and t.lower() not in _FTS_STOP]
@@ -118,7 +118,7 @@ def fts5(sql: Fts5, q: str, n: int, allowed: np.ndarray | None = None) -> list[t
 
 
 def generation(index_dir: Path) -> Path:
-    from indexer.index import current_generation
+    from indexer.store.index import current_generation
 
     gen = current_generation(index_dir)
     if gen is None:
@@ -148,7 +148,7 @@ def dir_bytes(d: Path) -> int:
 # ------------------------------------------------------------------ measurements
 
 def build_variant(rows, title_weight: float, out: Path) -> tuple[object, dict]:
-    from indexer.lexical import LexicalIndex
+    from indexer.store.lexical import LexicalIndex
 
     before, peak_before = rss(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     t = time.perf_counter()
@@ -198,7 +198,7 @@ def loaded_rss(lex_dir: Path, passes: int) -> dict:
     """In a fresh process: RSS added by load(mmap=True), and after every query ``passes`` times."""
     code = (
         "import json,sys,time; sys.path.insert(0, sys.argv[1]); import lexical as b; "
-        "from indexer.lexical import LexicalIndex; import numpy as np; r0=b.rss(); t=time.perf_counter(); "
+        "from indexer.store.lexical import LexicalIndex; import numpy as np; r0=b.rss(); t=time.perf_counter(); "
         "ix=LexicalIndex.load(sys.argv[2], mmap=True); lt=time.perf_counter()-t; r1=b.rss(); "
         "[ix.rank(q, b.N) for _ in range(int(sys.argv[3])) for q in b.QUERIES]; "
         "print(json.dumps({'load_s': lt, 'after_load': r1-r0, 'after_queries': b.rss()-r0}))")
@@ -226,7 +226,7 @@ def filters(db: Path) -> list[tuple[str, np.ndarray]]:
 
 def quality(db: Path, lex: dict, sql: Fts5) -> list[tuple[str, dict]]:
     """Gold-set metrics of the top 10 of each engine (no fusion, no boosts)."""
-    from indexer import evaluation as ev
+    from indexer.evaluate import metrics as ev
 
     questions = ev.load_gold(GOLD)
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -247,7 +247,7 @@ def quality(db: Path, lex: dict, sql: Fts5) -> list[tuple[str, dict]]:
 @contextlib.contextmanager
 def no_compounds():
     """Tokenise without step 2's compound tokens (an ablation; only for the comparison)."""
-    from indexer import lexical
+    from indexer.store import lexical
 
     saved = lexical._COMPOUND
     lexical._COMPOUND = re.compile(r"(?!x)x")  # matches nothing
@@ -351,7 +351,7 @@ def _has_dbstat(sql: Fts5) -> bool:
 # ------------------------------------------------------------------ the run
 
 def run(quick: bool, command: str) -> dict:
-    from indexer.lexical import K1, B, TOKEN_PATTERN, TOKENIZER, LexicalIndex
+    from indexer.store.lexical import K1, B, TOKEN_PATTERN, TOKENIZER, LexicalIndex
 
     started = start_clock()
     logging.getLogger("indexer").setLevel(logging.ERROR)

@@ -29,9 +29,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from indexer.dates import find_date  # noqa: E402
-from indexer.errors import ParseError  # noqa: E402
-from indexer.reader import parse_path  # noqa: E402
+from indexer.common.dates import find_date  # noqa: E402
+from indexer.common.errors import ParseError  # noqa: E402
+from indexer.structure.reader import parse_path  # noqa: E402
 
 DEFAULT_ROOT = REPO.parent / "shared" / "limerick" / "meetings"
 

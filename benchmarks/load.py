@@ -52,9 +52,9 @@ def gold_questions() -> list[str]:
 def corpus_index(tmp: Path) -> Path:
     """data/index if it holds a usable index (current schema), else a fresh index of corpus/
     under ``tmp``."""
-    from indexer import store
-    from indexer.errors import CouncilError
-    from indexer.index import read_manifest
+    from indexer.store import metadata as store
+    from indexer.common.errors import CouncilError
+    from indexer.store.index import read_manifest
 
     data = REPO / "data" / "index"
     try:
@@ -62,8 +62,8 @@ def corpus_index(tmp: Path) -> Path:
             return data
     except CouncilError:
         pass
-    from indexer.embedder import get_embedder
-    from indexer.index import update_index
+    from indexer.embed.embedder import get_embedder
+    from indexer.store.index import update_index
     from indexing import corpus_units
 
     say("load: data/index is missing or out of date; indexing corpus/ into a temporary directory")
@@ -96,9 +96,9 @@ def threads_what_if(index_dir: Path, workers: int = 8, seconds: float = 15.0) ->
 
     import torch
 
-    from indexer.index import Index
-    from indexer.search import RetrievalConfig, search
-    from indexer.settings import Settings
+    from indexer.store.index import Index
+    from indexer.retrieve.search import RetrievalConfig, search
+    from indexer.common.settings import Settings
 
     cfg = RetrievalConfig.from_settings(Settings())
     index = Index.open(index_dir)
@@ -181,7 +181,7 @@ def run(quick: bool, command: str, clients: int | None = None, seconds: float | 
     seconds = seconds or (10.0 if quick else 60.0)
     with tempfile.TemporaryDirectory(prefix="council-bench-load-") as tmp:
         index_dir = index_dir or corpus_index(Path(tmp))
-        from indexer.index import read_manifest
+        from indexer.store.index import read_manifest
 
         chunks = read_manifest(index_dir)["chunks"]
         with council_server(index_dir) as server:

@@ -27,9 +27,9 @@ def rss():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
 
-from indexer.embedder import get_embedder
-from indexer.index import Index
-from indexer.search import search
+from indexer.embed.embedder import get_embedder
+from indexer.store.index import Index
+from indexer.retrieve.search import search
 
 queries = json.loads(sys.argv[2])
 emb = get_embedder("all-MiniLM-L6-v2")

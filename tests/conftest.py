@@ -103,9 +103,9 @@ def api_restricted_pack(tmp_path_factory) -> Path:
 
 
 def api_build_index(index_dir: Path, units: list[tuple[Path, Path]], embedder=None):
-    from indexer.embedder import HashEmbedder
-    from indexer.index import update_index
-    from indexer.privacy import restricted_documents
+    from indexer.embed.embedder import HashEmbedder
+    from indexer.store.index import update_index
+    from indexer.structure.privacy import restricted_documents
 
     report = update_index(index_dir, units, embedder or HashEmbedder(), restricted=restricted_documents)
     assert not report.errors, report.errors
@@ -124,8 +124,8 @@ def api_index_dir(tmp_path_factory, api_restricted_pack) -> Path:
 
 @pytest.fixture(scope="session")
 def api_index(api_index_dir):
-    from indexer.embedder import HashEmbedder
-    from indexer.index import Index
+    from indexer.embed.embedder import HashEmbedder
+    from indexer.store.index import Index
 
     index = Index.open(api_index_dir, embedder=HashEmbedder())
     yield index
@@ -134,7 +134,7 @@ def api_index(api_index_dir):
 
 @pytest.fixture
 def api_settings(api_index_dir):
-    from indexer.settings import Settings
+    from indexer.common.settings import Settings
 
     # the fake embedder's similarities mean nothing, so abstention is off for API tests;
     # tests/test_answer.py measures it with the real model
@@ -179,7 +179,7 @@ def real_index_dir() -> Path:
     The first run embeds every chunk (a minute or two on a laptop CPU); later runs reuse the
     directory as long as the corpus and the indexing code are unchanged.
     """
-    from indexer.embedder import get_embedder
+    from indexer.embed.embedder import get_embedder
 
     model = "all-MiniLM-L6-v2"
     cache = REPO / ".cache"

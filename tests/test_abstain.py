@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from indexer.abstain import (
+from indexer.answer.abstain import (
     after_scope, answer_type_ok, asked_period, expected_type, given_numbers, has_answer_type, meeting_asked,
     other_period, periods, time_supported, years,
 )
-from indexer.tracker import Idf, content_words
+from indexer.common.text import Idf, content_words
 
 
 def test_years_and_ranges():

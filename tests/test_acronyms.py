@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.acronyms import Aliases, Glossary, definitions
-from indexer.lexical import LexicalIndex
-from indexer.tracker import content_words
+from indexer.common.acronyms import Aliases, Glossary, definitions
+from indexer.store.lexical import LexicalIndex
+from indexer.common.text import content_words
 
 TEXT = """The Department for Education (DfE) wrote to the Council.
 We have 58 Newly Qualified Social Workers (NQSWs) in the Academy.

@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.answer import FOLLOW_UP_RE, ask, norm, sentences
-from indexer.results import BadQuery, Filters
-from indexer.settings import Settings
+from indexer.answer.ask import FOLLOW_UP_RE, ask
+from indexer.common.text import norm, sentences
+from indexer.common.results import BadQuery, Filters
+from indexer.common.settings import Settings
 
 GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl"
 BOARD_NAME = "Education and Children's Services Scrutiny Board (2)"
@@ -112,8 +113,8 @@ def test_abstention_says_what_was_searched(api_index):
 def test_a_quoted_sentence_unlike_the_question_is_no_answer(api_index):
     """The passage may be near enough while the sentence picked from it is not: then the answer
     would quote something that does not address the question, so there is none."""
-    from indexer.answer import abstain_reason, answer_sentences
-    from indexer.search import search
+    from indexer.answer.ask import abstain_reason, answer_sentences
+    from indexer.retrieve.search import search
 
     q = "social worker retention"
     results = search(api_index, q, 5)
@@ -128,8 +129,8 @@ def test_a_quoted_sentence_unlike_the_question_is_no_answer(api_index):
 def test_a_meeting_the_papers_do_not_hold_is_no_answer(api_index):
     """What a meeting resolved can only come from its papers: a work-programme line planning it
     does not say what happened there."""
-    from indexer.answer import abstain_reason, answer_sentences
-    from indexer.search import search
+    from indexer.answer.ask import abstain_reason, answer_sentences
+    from indexer.retrieve.search import search
 
     for q, held in (("what did the board resolve about social worker retention at its 3 December 2020 meeting?", False),
                     ("what did the board resolve about social worker retention at its 28 November 2019 meeting?", True)):
@@ -137,13 +138,13 @@ def test_a_meeting_the_papers_do_not_hold_is_no_answer(api_index):
         found = {**answer_sentences(api_index, q, results), "best_passage": 0.9, "best_sentence": 0.9}
         why = abstain_reason(api_index, q, Filters(), results, found, 0.36) or ""
         assert (why == "no meeting on 3 December 2020 in the papers searched") is not held, why
-    from indexer.answer import abstention_text
+    from indexer.answer.ask import abstention_text
 
     assert abstention_text("no meeting on 3 December 2020 in the papers searched", "SB2, 2017 – 2023") == (
         "The papers searched (SB2, 2017 – 2023) hold no meeting on 3 December 2020, so they cannot say what "
         "happened at it.")
     assert abstention_text("word coverage 0.10 < 0.22", "SB2") == "No passage in the papers searched (SB2) answers this."
-    from indexer.answer import _meeting_held
+    from indexer.answer.ask import _meeting_held
 
     when = __import__("datetime").date(2019, 11, 28)
     assert _meeting_held(api_index, when, Filters()) and _meeting_held(api_index, when, Filters(committee="Education"))
@@ -152,8 +153,8 @@ def test_a_meeting_the_papers_do_not_hold_is_no_answer(api_index):
 
 @pytest.mark.real_model
 def test_best_sentence_is_the_cosine_of_a_quoted_sentence(real_index):
-    from indexer.answer import answer_sentences, embed_passages, embed_query
-    from indexer.search import search
+    from indexer.answer.ask import answer_sentences, embed_passages, embed_query
+    from indexer.retrieve.search import search
 
     q = "how many social workers did Coventry employ in September 2019?"
     found = answer_sentences(real_index, q, search(real_index, q, 5))
@@ -205,7 +206,7 @@ def test_cli_ask(api_index_dir):
 
 @pytest.fixture(scope="module")
 def real_index(real_index_dir):
-    from indexer.index import Index
+    from indexer.store.index import Index
 
     index = Index.open(real_index_dir)
     yield index
@@ -276,7 +277,7 @@ def test_a_records_status_is_the_same_in_the_list_and_on_its_page(real_index):
     does: a recommendation later discussed in the papers is "discussed" in both places."""
     from collections import Counter
 
-    from indexer.answer import find_recommendations, recommendation
+    from indexer.answer.ask import find_recommendations, recommendation
 
     listed = find_recommendations(real_index, "", limit=500)
     assert listed and all(not any(f["kind"] == "discussed" for f in r["follow_ups"]) for r in listed)

@@ -12,13 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import IndexHolder, create_app
-from indexer import answer as answer_mod
-from indexer import browse
-from indexer.embedder import HashEmbedder
-from indexer.errors import IndexNotFound
-from indexer.index import Index, current_generation
-from indexer.results import SearchResult
-from indexer.settings import Settings
+from indexer.answer import ask as answer_mod
+from indexer.retrieve import browse
+from indexer.embed.embedder import HashEmbedder
+from indexer.common.errors import IndexNotFound
+from indexer.store.index import Index, current_generation
+from indexer.common.results import SearchResult
+from indexer.common.settings import Settings
 
 from .conftest import API_MEMBER_TOKEN, CORPUS, api_build_index
 

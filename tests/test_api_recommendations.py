@@ -17,12 +17,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from indexer import answer as answer_mod
-from indexer.answer import find_recommendations, recommendation
-from indexer.embedder import HashEmbedder
-from indexer.index import Index
-from indexer.results import SearchResult
-from indexer.settings import Settings
+from indexer.answer import ask as answer_mod
+from indexer.answer.ask import find_recommendations, recommendation
+from indexer.embed.embedder import HashEmbedder
+from indexer.store.index import Index
+from indexer.common.results import SearchResult
+from indexer.common.settings import Settings
 
 from .conftest import API_MEMBER_TOKEN, api_build_index
 

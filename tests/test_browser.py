@@ -40,8 +40,8 @@ def live_server(real_index_dir):
     import uvicorn
 
     from api.app import create_app
-    from indexer.index import Index
-    from indexer.settings import Settings
+    from indexer.store.index import Index
+    from indexer.common.settings import Settings
 
     index = Index.open(real_index_dir)
     index.embedder.embed_batch(["warm up"], kind="query")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.chunker import CAP_FACTOR, CAPTION_WORDS, chunk_source, n_words
-from indexer.models import (
+from indexer.chunk.chunker import CAP_FACTOR, CAPTION_WORDS, chunk_source, n_words
+from indexer.common.models import (
     Chunk, Document, Item, Meeting, ParsedSource, SourceText, Table, TableRow,
 )
-from indexer.reader import parse_path
+from indexer.structure.reader import parse_path
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PACKS = sorted(p.name for p in CORPUS.glob("*.txt"))

@@ -11,7 +11,7 @@ import time
 import numpy as np
 import pytest
 
-from indexer.embedder import (
+from indexer.embed.embedder import (
     _LazyModel,
     EMBEDDER_NAMES,
     E5Embedder,
@@ -21,7 +21,7 @@ from indexer.embedder import (
     get_embedder,
     resolve_embedder_name,
 )
-from indexer.errors import CouncilError
+from indexer.common.errors import CouncilError
 
 TEXTS = [
     "Social worker retention and recruitment in children's services",
@@ -50,7 +50,7 @@ def test_hash_embedder_is_deterministic_across_processes():
     np.testing.assert_array_equal(e.embed_one(TEXTS[0], kind="query"), here[0])
     # python's hash() is salted per process; the fake must not be.
     code = (
-        "from indexer.embedder import HashEmbedder; import sys;"
+        "from indexer.embed.embedder import HashEmbedder; import sys;"
         f"sys.stdout.write(HashEmbedder().embed_batch({TEXTS!r}).tobytes().hex())"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,10 +17,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import httpx
 import pytest
 
-from indexer import generate
-from indexer.answer import ask
-from indexer.settings import Settings
-from indexer.tracker import Idf
+from indexer.answer import generate
+from indexer.answer.ask import ask
+from indexer.common.settings import Settings
+from indexer.common.text import Idf
 
 QUESTION = "when will library opening hours be extended on Saturdays?"
 URL = "http://llm.test/v1"
@@ -149,7 +149,7 @@ def test_number_not_in_the_cited_passage_is_dropped(api_index, endpoint, extract
 
 def test_nothing_supported_falls_back_to_extractive(api_index, endpoint, extractive, caplog):
     endpoint.reply = "The council will close three swimming pools to pay for new bus lanes [1]. No idea [2]."
-    with caplog.at_level(logging.WARNING, logger="indexer.generate"):
+    with caplog.at_level(logging.WARNING, logger="indexer.answer.generate"):
         out = ask(api_index, QUESTION, settings=on())
     assert out == extractive
     assert "extractive" in caplog.text
@@ -182,7 +182,7 @@ def test_failures_fall_back_to_extractive_and_log(api_index, endpoint, extractiv
         out = ask(api_index, QUESTION, settings=on())
     assert len(endpoint.requests) == 1
     assert out == extractive
-    assert any(r.levelno == logging.WARNING and r.name == "indexer.generate" for r in caplog.records)
+    assert any(r.levelno == logging.WARNING and r.name == "indexer.answer.generate" for r in caplog.records)
     assert "secret internals" not in json.dumps(out) and "secret internals" not in caplog.text
 
 
@@ -229,7 +229,7 @@ def test_off_by_default_makes_no_request(api_index, endpoint, extractive, monkey
 
 
 def test_generative_answer_is_off_without_a_url(api_index, endpoint):
-    from indexer.search import search
+    from indexer.retrieve.search import search
 
     results = search(api_index, QUESTION, 5)
     assert generate.generative_answer(QUESTION, results, Settings(), IDF) is None

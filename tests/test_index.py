@@ -15,14 +15,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer import store
-from indexer.chunker import chunk_source
-from indexer.embedder import HashEmbedder
-from indexer.errors import IndexNotFound, ModelMismatch
-from indexer.index import Index, current_generation, update_index
-from indexer.reader import parse_path
-from indexer.results import BadQuery, Filters
-from indexer.search import RetrievalConfig, search
+from indexer.store import metadata as store
+from indexer.chunk.chunker import chunk_source
+from indexer.embed.embedder import HashEmbedder
+from indexer.common.errors import IndexNotFound, ModelMismatch
+from indexer.store.index import Index, current_generation, update_index
+from indexer.structure.reader import parse_path
+from indexer.common.results import BadQuery, Filters
+from indexer.retrieve.search import RetrievalConfig, search
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PACKS = sorted(p for p in CORPUS.iterdir() if p.suffix == ".txt")
@@ -187,7 +187,7 @@ def test_an_older_index_loses_its_unused_fts_table_on_update_and_keeps_everythin
     reads: the next update drops it and gives the space back; nothing indexed is lost."""
     import sqlite3
 
-    from indexer.index import DB
+    from indexer.store.index import DB
 
     update_index(tmp_path, units(PACKS[:2]), HashEmbedder())
     old = current_generation(tmp_path)
@@ -252,8 +252,8 @@ def test_copy_under_another_name_is_not_indexed_twice(tmp_path):
 SLOW_INDEXER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from indexer.embedder import HashEmbedder
-    from indexer.index import update_index
+    from indexer.embed.embedder import HashEmbedder
+    from indexer.store.index import update_index
 
     class Slow(HashEmbedder):
         def embed_batch(self, texts, *, kind="passage"):

@@ -11,8 +11,8 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from indexer.errors import IndexCorrupt
-from indexer.lexical import B, K1, META, LexicalIndex, terms
+from indexer.common.errors import IndexCorrupt
+from indexer.store.lexical import B, K1, META, LexicalIndex, terms
 
 # Sparse, large, unordered rowids: positions and rowids must never be confused.
 BASE = 7_000_000_000
@@ -182,7 +182,7 @@ def oracle(docs: list[tuple[str, str]], q: str, w: float) -> dict[int, float]:
 
 def terms_all(text: str) -> list[str]:
     """Every token of a text (``terms`` keeps distinct ones)."""
-    from indexer.lexical import _tokenize
+    from indexer.store.lexical import _tokenize
 
     return _tokenize([text], return_ids=False)[0]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from indexer.embedder import HashEmbedder
-from indexer.index import Index, update_index
-from indexer.privacy import restricted_documents
-from indexer.reader import parse_path
-from indexer.results import Filters
-from indexer.search import search
+from indexer.embed.embedder import HashEmbedder
+from indexer.store.index import Index, update_index
+from indexer.structure.privacy import restricted_documents
+from indexer.structure.reader import parse_path
+from indexer.common.results import Filters
+from indexer.retrieve.search import search
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 PACK = sorted(CORPUS.glob("*.txt"))[0]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.models import Document, Item, ParsedSource
-from indexer.reader import parse_path
+from indexer.common.models import Document, Item, ParsedSource
+from indexer.structure.reader import parse_path
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 COMMITTEE = "Education and Children's Services Scrutiny Board (2)"

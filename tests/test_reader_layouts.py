@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.errors import ParseError
-from indexer.reader import parse_path
+from indexer.common.errors import ParseError
+from indexer.structure.reader import parse_path
 
 NOTICE = """Riverside District Council
 Civic Offices, Riverside

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfWriter
 
-from indexer.errors import ParseError
-from indexer.models import ParsedSource
-from indexer.reader import parse_path
+from indexer.common.errors import ParseError
+from indexer.common.models import ParsedSource
+from indexer.structure.reader import parse_path
 from tests.pdfgen import WRAP, make_pdf
 
 CORPUS_PACK = Path(__file__).resolve().parent.parent / "corpus" / "000_650dc6dc71139f49.txt"

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from indexer.settings import Settings
+from indexer.common.settings import Settings
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
@@ -27,7 +27,7 @@ def test_retrieval_signals_come_from_the_environment(monkeypatch):
     import pytest
     from pydantic import ValidationError
 
-    from indexer.search import RetrievalConfig
+    from indexer.retrieve.search import RetrievalConfig
 
     monkeypatch.setenv("COUNCIL_ACRONYMS", "2")
     monkeypatch.setenv("COUNCIL_DECISION_BOOST", "0")

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.results import Filters
-from indexer.search import (ATTENDANCE_IN_QUERY, DECISION_IN_QUERY, RECENT_IN_QUERY, RetrievalConfig, _boost,
+from indexer.common.results import Filters
+from indexer.retrieve.search import (ATTENDANCE_IN_QUERY, DECISION_IN_QUERY, RECENT_IN_QUERY, RetrievalConfig, _boost,
                             search)
 
 
@@ -47,7 +47,7 @@ def test_recency_adds_more_the_later_the_meeting_and_only_when_asked():
 
 @pytest.fixture(scope="module")
 def real_index(real_index_dir):
-    from indexer.index import Index
+    from indexer.store.index import Index
 
     index = Index.open(real_index_dir)
     yield index

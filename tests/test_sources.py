@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.errors import ParseError
-from indexer.sources import (
+from indexer.common.errors import ParseError
+from indexer.parse.sources import (
     SUPPORTED_SUFFIXES,
     iter_input_files,
     load_source,

@@ -23,9 +23,10 @@ from datetime import date
 
 import pytest
 
-from indexer.answer import cross_references, find_recommendations, norm, recommendation
-from indexer.errors import NotFound
-from indexer.tracker import addressee, municipal_label, municipal_year, rebuild_tracker, row_date, status_of
+from indexer.answer.ask import cross_references, find_recommendations, recommendation
+from indexer.common.text import norm
+from indexer.common.errors import NotFound
+from indexer.store.tracker import addressee, municipal_label, municipal_year, rebuild_tracker, row_date, status_of
 
 from .conftest import CORPUS
 

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from indexer.errors import IndexCorrupt
-from indexer.vectors import VectorIndex, sidecar_path
+from indexer.common.errors import IndexCorrupt
+from indexer.store.vectors import VectorIndex, sidecar_path
 
 DIM = 32
 

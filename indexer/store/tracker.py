@@ -43,8 +43,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from .dates import MONTHS
-from .structure import XREF_RE, clean
+from indexer.common.dates import MONTHS
+from indexer.common.text import Idf, content_words, overlap, stem
+from indexer.structure.core import XREF_RE, clean
 
 log = logging.getLogger(__name__)
 
@@ -88,75 +89,6 @@ STATUS_ORDER = ("responded", "scheduled", "discussed", "outstanding", "no trace 
 # candidate pair in the five Coventry packs (the lowest true link scores ~0.3, the highest false ~0.2).
 RESPONSE_MIN = 0.25
 SCHEDULED_MIN = 0.6
-
-
-# ---------------------------------------------------------------------------- words
-
-_STOP = set("""
-a about above after again all also an and any are as at be been before being below between both but by can
-could did do does doing down during each few for from further had has have having he her here hers him his
-how i if in into is it its itself just me more most my no nor not now of off on once only or other our out
-over own same she should so some such than that the their them then there these they this those through to
-too under until up very was we were what when where which while who whom why will with would you your
-following including include includes be noted note notes request requests requested requests board scrutiny
-sb2 members member meeting meetings item items report reports resolved agreed agree consider considered
-consideration given give regarding via within per etc
-""".split())
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’&-]*|\d+(?:[./]\d+)*")
-
-
-_POSSESSIVE = re.compile(r"'s?$")
-_SIBILANT_ES = re.compile(r"(?:ss|x|z|ch|sh)es$")
-
-
-@lru_cache(maxsize=200_000)
-def stem(word: str) -> str:
-    """A light stemmer, enough to match "workers"/"worker", "recommendations"/"recommend"."""
-    w = _POSSESSIVE.sub("", word.lower().replace("’", "'"))
-    if _SIBILANT_ES.search(w):
-        w = w[:-2]
-    else:
-        for suf, rep in (("ies", "y"), ("ing", ""), ("ed", ""), ("s", "")):
-            if w.endswith(suf) and len(w) - len(suf) >= 4 and not w.endswith("ss"):
-                w = w[: len(w) - len(suf)] + rep
-                break
-    return w[:7]
-
-
-@lru_cache(maxsize=200_000)
-def _word(token: str) -> str | None:
-    low = token.lower().strip("'’-&")
-    return None if len(low) < 2 or low in _STOP else stem(low)
-
-
-def content_words(text: str) -> list[str]:
-    """Stemmed words that carry meaning (no stopwords, no council boilerplate)."""
-    return [w for w in map(_word, _TOKEN.findall(text)) if w]
-
-
-class Idf:
-    """Inverse document frequency of stemmed words over a set of texts (the indexed chunks)."""
-
-    def __init__(self, texts=(), df: dict | None = None, n: int = 0) -> None:
-        self.df: Counter = Counter(df or {})
-        self.n = n
-        for t in texts:
-            self.n += 1
-            self.df.update(set(content_words(t)))
-
-    def __call__(self, w: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(w, 0) + 0.5))
-
-
-def overlap(a: str | list[str], b: str | list[str], idf: Idf) -> float:
-    """Weighted share of the smaller word set found in the larger: sum idf(common) / sum idf(smaller)."""
-    wa = set(content_words(a) if isinstance(a, str) else a)
-    wb = set(content_words(b) if isinstance(b, str) else b)
-    if not wa or not wb:
-        return 0.0
-    small, large = (wa, wb) if sum(map(idf, wa)) <= sum(map(idf, wb)) else (wb, wa)
-    total = sum(idf(w) for w in small)
-    return sum(idf(w) for w in small & large) / total if total else 0.0
 
 
 # ---------------------------------------------------------------------------- dates

@@ -10,7 +10,7 @@ import json
 import re
 from pathlib import Path
 
-from .models import ParsedSource
+from indexer.common.models import ParsedSource
 
 EXEMPT_RE = re.compile(
     r"(exempt information|not for publication|Schedule 12A|Part B|private business)", re.I)

@@ -34,7 +34,7 @@ from typing import Any
 import faiss
 import numpy as np
 
-from indexer.errors import IndexCorrupt
+from indexer.common.errors import IndexCorrupt
 
 log = logging.getLogger(__name__)
 

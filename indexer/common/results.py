@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .dates import long_date
-from .errors import CouncilError
-from .models import DOC_TYPES
+from indexer.common.dates import long_date
+from indexer.common.errors import CouncilError
+from indexer.common.models import DOC_TYPES
 
 
 class BadQuery(CouncilError):

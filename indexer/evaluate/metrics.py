@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .dates import find_date
+from indexer.common.dates import find_date
 
 K = 10
 

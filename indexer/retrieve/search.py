@@ -16,8 +16,8 @@ from datetime import date
 
 import numpy as np
 
-from .index import Index
-from .results import Filters, SearchResult, check_query
+from indexer.store.index import Index
+from indexer.common.results import Filters, SearchResult, check_query
 
 log = logging.getLogger(__name__)
 
@@ -254,9 +254,9 @@ def _sentence_boost(index: Index, fused: dict[int, float], query: str, cfg: Retr
     A sentence holding an abbreviation the query names (``named``, see indexer/acronyms.py) holds
     its long form's words too, and the other way round. With ``decision_boost``, a question about
     what was resolved favours passages holding a RESOLVED block."""
-    from .acronyms import Aliases
-    from .answer import index_idf, question_words
-    from .tracker import content_words
+    from indexer.common.acronyms import Aliases
+    from indexer.answer.ask import index_idf
+    from indexer.common.text import content_words, question_words
 
     words = question_words(query)
     top = sorted(fused, key=lambda c: (-fused[c], c))[:depth]

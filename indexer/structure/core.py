@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, time
 
-from .dates import MONTHS, find_date, parse_time
-from .models import CrossRef, Resolution, Span, Table, TableRow
+from indexer.common.dates import MONTHS, find_date, parse_time
+from indexer.common.models import CrossRef, Resolution, Span, Table, TableRow
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import evaluation as ev
-from .embedder import Embedder
-from .index import Index, update_index
-from .results import Filters
-from .search import RetrievalConfig, search
-from .sources import is_paper_name, iter_input_files
+from indexer.evaluate import metrics as ev
+from indexer.embed.embedder import Embedder
+from indexer.store.index import Index, update_index
+from indexer.common.results import Filters
+from indexer.retrieve.search import RetrievalConfig, search
+from indexer.parse.sources import is_paper_name, iter_input_files
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,7 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
 
 
 def measure_abstention(index: Index, questions: list[ev.Question], settings) -> dict:
-    from .answer import ask
+    from indexer.answer.ask import ask
 
     un = [q for q in questions if not q.answerable]
     an = [q for q in questions if q.answerable]

@@ -26,9 +26,9 @@ from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from .dates import long_date
-from .models import Chunk, Document, Item, Meeting, ParsedSource, Span, Table, slugify
-from .reader import page_span
+from indexer.common.dates import long_date
+from indexer.common.models import Chunk, Document, Item, Meeting, ParsedSource, Span, Table, slugify
+from indexer.structure.reader import page_span
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .dates import long_date
-from .errors import CouncilError, NotFound
-from .index import Index
-from .results import citation
+from indexer.common.dates import long_date
+from indexer.common.errors import CouncilError, NotFound
+from indexer.store.index import Index
+from indexer.common.results import citation
 
 log = logging.getLogger(__name__)
 

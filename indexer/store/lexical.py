@@ -62,9 +62,9 @@ import bm25s.stopwords
 import numpy as np
 import Stemmer
 
-from .acronyms import Glossary
-from .errors import IndexCorrupt
-from .store import _FTS_STOP
+from indexer.common.acronyms import Glossary
+from indexer.common.errors import IndexCorrupt
+from indexer.store.metadata import _FTS_STOP
 
 log = logging.getLogger(__name__)
 # bm25s sets its own logger to DEBUG on import; under the CLI's basicConfig every build would

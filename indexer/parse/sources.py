@@ -25,8 +25,8 @@ from pathlib import Path
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
-from indexer.errors import ParseError
-from indexer.models import Page, SourceText
+from indexer.common.errors import ParseError
+from indexer.common.models import Page, SourceText
 
 log = logging.getLogger(__name__)
 

@@ -159,7 +159,7 @@ class Aliases:
     question about NQSWs and "the DfE" one about the Department for Education."""
 
     def __init__(self, named: Iterable[tuple[str, str, bool]] = ()) -> None:
-        from .tracker import content_words
+        from indexer.common.text import content_words
 
         pairs = ((set(content_words(a)), set(content_words(long))) for a, long, _ in named)
         self.pairs = [(a, long) for a, long in pairs if a and long]

@@ -31,8 +31,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from .dates import find_date
-from .tracker import Idf, content_words
+from indexer.common.dates import find_date
+from indexer.common.text import Idf, content_words
 
 COVERAGE_MIN = 0.22  # idf-weighted share of the question's words in one of its 5 nearest passages
 TIME_SUBJECT_MIN = 0.3  # see time_supported

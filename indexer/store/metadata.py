@@ -13,7 +13,7 @@ import sqlite3
 from datetime import date, time
 from pathlib import Path
 
-from .models import Chunk, CrossRef, Document, Item, Meeting, ParsedSource, Resolution, Table, TableRow
+from indexer.common.models import Chunk, CrossRef, Document, Item, Meeting, ParsedSource, Resolution, Table, TableRow
 
 SCHEMA_VERSION = 2  # 2: BM25's title column holds the chunk header
 

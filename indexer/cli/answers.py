@@ -13,13 +13,13 @@ import json
 
 import click
 
-from .cli import _date_opt, _index_dir_option, _model_option, main, resolve_settings
-from .dates import long_date
-from .settings import Settings
+from indexer.cli import _date_opt, _index_dir_option, _model_option, main, resolve_settings
+from indexer.common.dates import long_date
+from indexer.common.settings import Settings
 
 
 def _open(settings: Settings, index_dir, model):
-    from .index import Index
+    from indexer.store.index import Index
 
     s = resolve_settings(settings, index_dir=index_dir, model=model)
     return s, Index.open(s.index_dir, model=model)
@@ -52,8 +52,8 @@ def _echo_timeline(timeline: list[dict], indent: str = "  ") -> None:
 @click.pass_obj
 def ask(settings: Settings, question, k, committee, date_from, date_to, doc_type, as_json, index_dir, model) -> None:
     """Answer QUESTION from the papers, quoting them with numbered sources."""
-    from .answer import ask as run_ask
-    from .results import Filters
+    from indexer.answer.ask import ask as run_ask
+    from indexer.common.results import Filters
 
     filters = Filters(committee=committee, date_from=_date_opt(date_from, "--from"),
                       date_to=_date_opt(date_to, "--to"), doc_type=doc_type)
@@ -82,7 +82,7 @@ def ask(settings: Settings, question, k, committee, date_from, date_to, doc_type
 @click.pass_obj
 def recommendations(settings: Settings, query, discussed, limit, as_json, index_dir, model) -> None:
     """RESOLVED points and recommendations matching QUERY, with status and timeline."""
-    from .answer import find_recommendations
+    from indexer.answer.ask import find_recommendations
 
     _, idx = _open(settings, index_dir, model)
     recs = find_recommendations(idx, query, limit=limit, with_discussed=discussed)
@@ -109,7 +109,7 @@ def recommendations(settings: Settings, query, discussed, limit, as_json, index_
 @click.pass_obj
 def cross_references_cmd(settings: Settings, as_json, index_dir, model) -> None:
     """Every "Further to minute N/YY": the minute it resolves to, or why it cannot be found."""
-    from .answer import cross_references
+    from indexer.answer.ask import cross_references
 
     _, idx = _open(settings, index_dir, model)
     refs = cross_references(idx)

@@ -58,16 +58,16 @@ from datetime import date
 
 import numpy as np
 
-from .abstain import (
+from indexer.answer.abstain import (
     COVERAGE_MIN, after_scope, answer_type_ok, expected_type, given_numbers, has_answer_type, meeting_asked,
     other_period, time_supported, weighted_share,
 )
-from .acronyms import Aliases
-from .dates import long_date
-from .index import Index
-from .results import Filters, SearchResult, check_query
-from .search import RetrievalConfig, search
-from .tracker import Idf, content_words
+from indexer.common.acronyms import Aliases
+from indexer.common.dates import long_date
+from indexer.store.index import Index
+from indexer.common.results import Filters, SearchResult, check_query
+from indexer.retrieve.search import RetrievalConfig, search
+from indexer.common.text import Idf, content_words, question_words, sentences
 
 log = logging.getLogger(__name__)
 
@@ -79,80 +79,7 @@ W_TYPE = 0.25  # bonus for a sentence holding the kind of answer asked for (a fi
 TYPE_MARGIN = 0.6  # ... which is quoted when it scores within this of the best sentence
 SENTENCE_POOL = 12  # candidate sentences embedded per question (12 and 24 pick the same answers)
 
-# Words of the question form, not of its subject.
-_QUESTION_STOP = {w for w in content_words(
-    "how many much what which who whom whose when where why did does do was were is are has have had "
-    "there their them tell me about get got give gave say said happen happened happening many much "
-    "please know any anything something still ever")}
-
-
-# ---------------------------------------------------------------------------- sentences
-
-def norm(text: str) -> str:
-    """Whitespace collapsed and markdown ** markers dropped: how answer sentences are quoted."""
-    return re.sub(r"\s+", " ", text.replace("**", "")).strip()
-
-
-_ABBREV = {
-    "e.g", "i.e", "etc", "cllr", "mr", "mrs", "ms", "dr", "no", "nos", "st", "approx", "vs", "ltd", "co",
-    "prof", "rev", "cf", "fig", "para", "paras", "ref", "inc", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
-    "sep", "sept", "oct", "nov", "dec", "a.m", "p.m", "govt", "dept", "est", "max", "min", "op", "cit", "al",
-}
-_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9£•])")
-_BULLET = re.compile(r"^\s*(?:[-•*▪●]\s*)?(?:\d{1,2}(?:\.\d{1,2})+\s+|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+)?(?:[-•*]\s*)?")
-
-
-def _units(text: str) -> list[str]:
-    """Lines of a passage as reading units: a bullet, a table row, or a paragraph (a paragraph
-    broken by a page break continues when the next line starts in lower case)."""
-    units: list[str] = []
-    prev_blank = False
-    for line in text.split("\n"):
-        if not line.strip():
-            prev_blank = True
-            continue
-        stripped = line.strip()
-        is_new = "\t" in line or re.match(r"^(?:[-•*▪●]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s", stripped)
-        cont = (units and not is_new and stripped[:1].islower() and "\t" not in units[-1]
-                and not units[-1].rstrip("*").rstrip().endswith((".", "!", "?", ":")))
-        if cont and (prev_blank or not units[-1].endswith(":")):
-            units[-1] += " " + stripped
-        else:
-            units.append(stripped)
-        prev_blank = False
-    return units
-
-
-def sentences(text: str) -> list[str]:
-    """The sentences of a passage, normalised with :func:`norm`; each is a substring of
-    ``norm(text)``. Splits after . ! ? before a capital or digit, but not after "e.g.",
-    "Cllr.", initials ("M. Mutton") or inside numbers ("1.1", "£1.5m"); list bullets and
-    numbering ("- 8.2 ", "2) ") are dropped from the front of a unit."""
-    out: list[str] = []
-    for unit in _units(text):
-        u = norm(unit)
-        if "\t" not in unit:
-            u = _BULLET.sub("", u, count=1)
-        start = 0
-        for m in _BOUNDARY.finditer(u):
-            before = u[start:m.start()].rsplit(" ", 1)[-1].lower().strip("(\"“")
-            if before in _ABBREV or re.fullmatch(r"[a-z]", before) or re.fullmatch(r"(?:[a-z]\.)+[a-z]", before):
-                continue
-            piece = u[start:m.end()].strip()
-            if piece:
-                out.append(piece)
-            start = m.end()
-        tail = u[start:].strip()
-        if tail:
-            out.append(tail)
-    return [s for s in out if len(s) > 1 and re.search(r"[A-Za-z0-9]", s)]
-
-
 # ---------------------------------------------------------------------------- helpers
-
-def question_words(question: str) -> list[str]:
-    return [w for w in dict.fromkeys(content_words(question)) if w not in _QUESTION_STOP]
-
 
 _IDF_CACHE: dict[int, tuple[object, Idf]] = {}
 
@@ -249,7 +176,7 @@ def ask(index: Index, question: str, filters: Filters | None = None, settings=No
     answer = found["answer"] or ("No single passage answers this; the timeline lists what the papers record."
                                  if timeline else "")
     if results and getattr(settings, "llm_url", None):  # optional, off by default: indexer/generate.py
-        from .generate import generative_answer
+        from indexer.answer.generate import generative_answer
 
         generated = generative_answer(question, results, settings, index_idf(index))
         answer = generated or answer
@@ -331,7 +258,7 @@ def _file_text(index: Index, path: str) -> str:
 
 def neighbours(index: Index, question: str, filters: Filters, n: int = 10) -> list[SearchResult]:
     """The passages nearest the question by the embedder alone (whatever the fusion settings)."""
-    from .search import allowed_ids, result_by_chunk_id
+    from indexer.retrieve.search import allowed_ids, result_by_chunk_id
 
     allowed = allowed_ids(index, filters)
     if allowed is not None and len(allowed) == 0:
@@ -436,7 +363,7 @@ class _MemoryTracker:
     def __init__(self, index: Index) -> None:
         import sqlite3
 
-        from .tracker import rebuild_tracker
+        from indexer.store.tracker import rebuild_tracker
 
         self.con = sqlite3.connect(":memory:", check_same_thread=False)
         with index.lock:
@@ -452,7 +379,7 @@ class _MemoryTracker:
 
 def tracker_db(index: Index):
     """Something with ``query(sql, args)`` over current tracker tables: the index itself, or a copy."""
-    from .tracker import TRACKER_VERSION
+    from indexer.store.tracker import TRACKER_VERSION
 
     hit = _TRACKER_CACHE.get(id(index))
     if hit is not None and hit[0] is index.gen:
@@ -472,7 +399,7 @@ def tracker_db(index: Index):
 
 
 def _cite(index: Index, chunk_id: str | None) -> dict | None:
-    from .search import result_by_chunk_id
+    from indexer.retrieve.search import result_by_chunk_id
 
     r = result_by_chunk_id(index, chunk_id) if chunk_id else None
     return r.to_dict() if r else None
@@ -551,7 +478,7 @@ def _record_discussed(index: Index, r, exclude: set, include_restricted: bool) -
 def _record_dict(index: Index, db, r, include_restricted: bool, with_discussed: bool) -> dict:
     """A record with its follow-ups. Its status always counts later discussion in the papers, as the
     record's own page shows it; ``with_discussed`` also lists those passages among the follow-ups."""
-    from .tracker import STATUS_ORDER, status_of
+    from indexer.store.tracker import STATUS_ORDER, status_of
 
     fus = [_followup_dict(index, f) for f in db.query(
         "SELECT * FROM tracker_followups WHERE rec_id = ?" + ("" if include_restricted else " AND restricted = 0")
@@ -593,7 +520,7 @@ def discussed(index: Index, r, exclude: set, include_restricted: bool = False, q
     one passage: the one whose best sentence says most about the matter. Items are ordered by
     similarity, best first; the record's own minute (and ``skip_items``) are left out.
     """
-    from .tracker import _ROLE
+    from indexer.store.tracker import _ROLE
 
     idf = index_idf(index)
     text = query or _ROLE.sub(" ", f"{r['text']} {r['context']}")
@@ -604,7 +531,7 @@ def discussed(index: Index, r, exclude: set, include_restricted: bool = False, q
     qvec = embed_query(index, text)
     scores, ids = index.vectors.search(qvec, 60)
     ranking = {int(i): float(s) for s, i in zip(np.ravel(scores), np.ravel(ids)) if i >= 0 and s >= DISCUSSED_FLOOR}
-    from .search import bm25_ranking
+    from indexer.retrieve.search import bm25_ranking
 
     extra = [cid for cid, _ in bm25_ranking(index, " ".join(words), 30, None) if cid not in ranking]
     if extra:
@@ -706,7 +633,7 @@ def find_recommendations(index: Index, q: str = "", include_restricted: bool = F
 
 def recommendation(index: Index, rec_id: str, include_restricted: bool = False) -> dict:
     """One record with every follow-up, "discussed" passages included, and its timeline."""
-    from .errors import NotFound
+    from indexer.common.errors import NotFound
 
     db = tracker_db(index)
     rows = db.query("SELECT * FROM tracker_records WHERE id = ?", (rec_id,))
@@ -784,12 +711,12 @@ def topic_text(question: str) -> str:
     """The question's subject in its own words, without the follow-up wording: "What happened to
     the social worker retention recommendation?" -> "social worker retention". A quoted title
     ("the '50 things to do before you're 5' app") is kept whole."""
-    from .tracker import _TOKEN, _word
+    from indexer.common.text import TOKEN, word
 
     quoted = [m.group("t") or m.group("u") for m in _QUOTED.finditer(question)]
     rest = _QUOTED.sub(" ", question)
     keep = set(_topic(rest))
-    words = [t for t in _TOKEN.findall(rest) if _word(t) in keep]
+    words = [t for t in TOKEN.findall(rest) if word(t) in keep]
     return " ".join(quoted + words) or question
 
 

@@ -51,10 +51,9 @@ import re
 
 import httpx
 
-from .abstain import weighted_share
-from .answer import norm, sentences
-from .results import SearchResult
-from .tracker import Idf, content_words
+from indexer.answer.abstain import weighted_share
+from indexer.common.results import SearchResult
+from indexer.common.text import Idf, content_words, norm, sentences
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,11 @@ from functools import lru_cache
 from datetime import date, time
 from pathlib import Path
 
-from . import structure as st
-from .dates import parse_time
-from .errors import ParseError
-from .models import Document, Item, Meeting, ParsedSource, SourceText, slugify
-from .sources import load_source, page_markers, running_lines, unit_files
+from indexer.structure import core as st
+from indexer.common.dates import parse_time
+from indexer.common.errors import ParseError
+from indexer.common.models import Document, Item, Meeting, ParsedSource, SourceText, slugify
+from indexer.parse.sources import load_source, page_markers, running_lines, unit_files
 
 log = logging.getLogger(__name__)
 

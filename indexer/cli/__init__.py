@@ -14,9 +14,9 @@ from pathlib import Path
 
 import click
 
-from .dates import long_date
-from .errors import CouncilError, ParseError
-from .settings import Settings
+from indexer.common.dates import long_date
+from indexer.common.errors import CouncilError, ParseError
+from indexer.common.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
 
 def read_paths(paths: tuple[str, ...]):
     """Parse every pack under ``paths``; returns (parsed sources, errors)."""
-    from .reader import parse_path
-    from .sources import iter_input_files
+    from indexer.structure.reader import parse_path
+    from indexer.parse.sources import iter_input_files
 
     parsed, errors = [], []
     for p in paths:
@@ -203,10 +203,10 @@ def index(settings: Settings, paths, index_dir, model, prune, vector_index, no_p
     """Add new or changed papers under PATHS to the index; re-running changes nothing."""
     from tqdm import tqdm
 
-    from .embedder import get_embedder
-    from .index import update_index
-    from .privacy import restricted_documents
-    from .sources import iter_input_files
+    from indexer.embed.embedder import get_embedder
+    from indexer.store.index import update_index
+    from indexer.structure.privacy import restricted_documents
+    from indexer.parse.sources import iter_input_files
 
     s = resolve_settings(settings, index_dir=index_dir, model=model, vector_index=vector_index)
     units, errors = [], []
@@ -259,9 +259,9 @@ def index(settings: Settings, paths, index_dir, model, prune, vector_index, no_p
 @click.pass_obj
 def search(settings: Settings, query, k, committee, date_from, date_to, doc_type, mode, as_json, index_dir, model) -> None:
     """Search the papers; prints citations and passages."""
-    from .index import Index
-    from .results import Filters
-    from .search import RetrievalConfig, search as run_search
+    from indexer.store.index import Index
+    from indexer.common.results import Filters
+    from indexer.retrieve.search import RetrievalConfig, search as run_search
 
     s = resolve_settings(settings, index_dir=index_dir, model=model)
     filters = Filters(committee=committee, date_from=_date_opt(date_from, "--from"),
@@ -305,8 +305,8 @@ def _date_opt(value: str | None, name: str):
 @click.pass_obj
 def eval_cmd(settings: Settings, corpus, gold, out_dir, work_dir, chunk_sizes, no_abstention, model) -> None:
     """Compare retrieval configurations and the naive baseline; writes eval/results.md."""
-    from .embedder import get_embedder
-    from .eval_runner import run_eval
+    from indexer.embed.embedder import get_embedder
+    from indexer.evaluate.runner import run_eval
 
     s = resolve_settings(settings, model=model)
     try:
@@ -317,7 +317,7 @@ def eval_cmd(settings: Settings, corpus, gold, out_dir, work_dir, chunk_sizes, n
     click.echo(out.markdown)
 
 
-from . import cli_answers  # noqa: E402,F401  (registers `ask` and `recommendations`)
+from indexer.cli import answers as cli_answers  # noqa: E402,F401  (registers `ask` and `recommendations`)
 
 
 @main.command()

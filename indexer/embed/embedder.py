@@ -28,7 +28,7 @@ from typing import Any, Literal, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
-from indexer.errors import CouncilError
+from indexer.common.errors import CouncilError
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""Answers from retrieved passages: extraction, abstention, generation, timelines and recommendations."""

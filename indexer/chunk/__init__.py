@@ -1,0 +1,1 @@
+"""Splitting a parsed source into passages (chunks) by agenda item."""

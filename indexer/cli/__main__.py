@@ -1,0 +1,5 @@
+"""``python -m indexer.cli`` runs the ``council`` command."""
+
+from indexer.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Shared by every stage: the data model, the JSON contract, dates, errors, settings and text utilities."""

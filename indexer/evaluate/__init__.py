@@ -1,0 +1,1 @@
+"""Measuring retrieval and answers against the gold and held-out question sets."""

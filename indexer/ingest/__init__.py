@@ -1,0 +1,1 @@
+"""Finding papers: local files and meeting folders (the ModernGov fetcher goes here)."""

@@ -1,0 +1,1 @@
+"""Reading files into text with page boundaries: plain text, markdown and PDF."""

@@ -1,0 +1,1 @@
+"""Finding the structure of council papers: meetings, front sheets, minutes, documents, trackers."""
