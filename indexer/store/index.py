@@ -34,6 +34,7 @@ from indexer.store import metadata as store
 from indexer.embed.embedder import Embedder
 from indexer.common.errors import CouncilError, IndexCorrupt, IndexNotFound, ModelMismatch, ParseError
 from indexer.common.models import Chunk
+from indexer.store.repository import Repository
 from indexer.store.vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def open_lexical(gen: Path, con: sqlite3.Connection):
     return lexical
 
 
-class Index:
+class Index(Repository):
     """A read-only view of one generation: SQLite for records and BM25, FAISS for vectors."""
 
     def __init__(self, index_dir: Path, gen: Path, manifest: dict, embedder: Embedder) -> None:
@@ -136,9 +137,19 @@ class Index:
     def is_stale(self) -> bool:
         return current_generation(self.index_dir) != self.gen
 
-    def query(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query embedding of ``text``, computed once: retrieval, sentence boosts and
+        abstention in one request all reuse it (the last 256 questions are kept)."""
         with self.lock:
-            return self.con.execute(sql, tuple(args)).fetchall()
+            cache = self.__dict__.setdefault("_query_vectors", {})
+            v = cache.get(text)
+        if v is None:
+            v = self.embedder.embed_batch([text], kind="query")[0]
+            with self.lock:
+                if len(cache) > 256:
+                    cache.clear()
+                cache[text] = v
+        return v
 
     def close(self) -> None:
         self.con.close()

@@ -1,0 +1,65 @@
+"""The one way into an index's records: meetings, items, passages and tracker rows by id.
+
+``Index`` (``indexer.store.index``) inherits these methods, so a caller writes
+``index.passages_by_id(ids)``; no SQL is written outside ``indexer/store/``. Per-index caches
+(idf, filter columns, the tracker copy, discussed passages) live on the index object through
+``cached``: an ``Index`` is one generation, so a new generation starts with empty caches.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from indexer.common.results import Filters
+
+T = TypeVar("T")
+
+
+def meeting_where(filters: Filters, alias: str = "") -> tuple[list[str], list]:
+    """The committee and date conditions of ``filters`` on the meetings table, with their
+    arguments: the one place the committee/date WHERE clause is written."""
+    p = f"{alias}." if alias else ""
+    where, args = [], []
+    if filters.committee:
+        where.append(f"({p}committee = ? OR lower({p}committee) LIKE ?)")
+        args += [filters.committee, f"%{filters.committee.lower()}%"]
+    if filters.date_from:
+        where.append(f"{p}date >= ?")
+        args.append(filters.date_from.isoformat())
+    if filters.date_to:
+        where.append(f"{p}date <= ?")
+        args.append(filters.date_to.isoformat())
+    return where, args
+
+
+def visible(alias: str, include_restricted: bool) -> str:
+    """SQL condition that hides restricted rows of table ``alias`` unless allowed."""
+    return "1" if include_restricted else f"{alias}.restricted = 0"
+
+
+class Repository:
+    """Read methods over one generation's SQLite (mixed into ``Index``)."""
+
+    con: sqlite3.Connection
+    lock: threading.Lock
+
+    def query(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            return self.con.execute(sql, tuple(args)).fetchall()
+
+    def cached(self, name: str, build: Callable[[], T]) -> T:
+        """``build()``, computed once per index (generation) and kept on it."""
+        caches: dict[str, Any] = self.__dict__.setdefault("_caches", {})
+        if name not in caches:
+            value = build()
+            caches.setdefault(name, value)
+        return caches[name]
+
+    # ------------------------------------------------------------ meetings, documents, items
+
+    # ------------------------------------------------------------ passages
+
+    # ------------------------------------------------------------ used by answers
