@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from indexer.common.results import Filters
+from indexer.common.text import Idf
 
 T = TypeVar("T")
 
@@ -61,5 +62,16 @@ class Repository:
     # ------------------------------------------------------------ meetings, documents, items
 
     # ------------------------------------------------------------ passages
+
+    def idf(self) -> Idf:
+        """Document frequencies of words over the index's passages (stored by the tracker)."""
+        return self.cached("idf", self._read_idf)
+
+    def _read_idf(self) -> Idf:
+        try:
+            n = int(self.query("SELECT value FROM tracker_meta WHERE key='passages'")[0][0])
+            return Idf(df={r[0]: r[1] for r in self.query("SELECT word, df FROM tracker_words")}, n=n)
+        except Exception:  # an index built before the tracker: count them now
+            return Idf(r[0] for r in self.query("SELECT text FROM chunks"))
 
     # ------------------------------------------------------------ used by answers
