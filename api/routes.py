@@ -58,7 +58,7 @@ def search(
     return {"query": q, "results": [r.to_dict() for r in results]}
 
 
-@router.post("/ask", response_model=AskResponse, tags=["search"], responses={**BAD, **AUTH},
+@router.post("/ask", response_model=AskResponse, response_model_exclude_unset=True, tags=["search"], responses={**BAD, **AUTH},
              summary="Ask a question")
 def ask(
     body: AskRequest,

@@ -1,35 +1,22 @@
-"""Pydantic models of the JSON API: they document the contracts (with examples) at /docs.
+"""Pydantic models of the JSON API, documented (with examples) at /docs.
 
-The result and answer contracts are made by the library (``SearchResult.to_dict()`` and
-``indexer.answer.ask``); these models describe them and must not reshape them. Models that
-carry library dicts allow extra keys, so a richer answer passes through unchanged.
+The result, answer, timeline and recommendation contracts are the library's own
+(:mod:`indexer.common.contract`); this module adds the request bodies, errors and the browse
+and health responses.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from indexer.common.contract import (  # noqa: F401 - the API's response models
+    EXAMPLE_RESULT, AskResponse, FollowUp, ItemRef, Recommendation, RecommendationList, Result, SearchResponse,
+    SourceRef, TimelineEntry,
+)
 from indexer.common.models import DOC_TYPES
 
 DATE_HELP = "YYYY-MM-DD"
 DOC_TYPE_HELP = "One of: " + ", ".join(DOC_TYPES) + "."
-
-EXAMPLE_RESULT = {
-    "id": "education-and-childrens-services-scrutiny-board-2/2019-11-28/minute-25/0.1",
-    "score": 0.032787,
-    "text": "RESOLVED that the Education and Children's Services Scrutiny Board (2) recommend that "
-            "the Cabinet Member ... considers ways to improve the retention of social workers.",
-    "committee": "Education and Children's Services Scrutiny Board (2)",
-    "meeting_date": "2019-11-28",
-    "doc_type": "minutes",
-    "item": {"number": "25", "title": "Children's Services Improvement"},
-    "source": {"path": "000_650dc6dc71139f49.txt", "published_for": "2020-01-09",
-               "page_start": 5, "page_end": 6},
-    "citation": "Education and Children's Services Scrutiny Board (2), 28 November 2019, minute 25: "
-                "Children's Services Improvement (pages 5–6)",
-}
 
 
 class Problem(BaseModel):
@@ -42,42 +29,6 @@ class Problem(BaseModel):
         {"detail": "k must be between 1 and 50", "field": "k"},
         {"detail": "no item with id 'x/2019-01-01/minute-1'", "field": None},
     ]})
-
-
-class ItemRef(BaseModel):
-    number: str | None
-    title: str
-
-
-class SourceRef(BaseModel):
-    path: str = Field(description="The source file, relative to the corpus root.")
-    published_for: str = Field(description="Date of the meeting whose pack published the document.")
-    page_start: int | None
-    page_end: int | None
-
-
-class Result(BaseModel):
-    """One passage: ``SearchResult.to_dict()``."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [EXAMPLE_RESULT]})
-
-    id: str = Field(description="Chunk id; pass it as ?highlight= to /items/{item id}.")
-    score: float
-    text: str = Field(description="The passage, verbatim from the source.")
-    committee: str
-    meeting_date: str
-    doc_type: str
-    item: ItemRef
-    source: SourceRef
-    citation: str
-
-
-class SearchResponse(BaseModel):
-    query: str
-    results: list[Result]
-
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"query": "social worker retention", "results": [EXAMPLE_RESULT]}]})
 
 
 class AskRequest(BaseModel):
@@ -93,26 +44,6 @@ class AskRequest(BaseModel):
          "committee": "Education and Children's Services Scrutiny Board (2)",
          "date_from": "2019-09-01", "date_to": "2020-03-31", "doc_type": "minutes"},
     ]})
-
-
-class AskResponse(BaseModel):
-    """The answer contract of ``indexer.answer.ask``."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
-        "question": "What happened to the social worker retention recommendation?",
-        "answered": True,
-        "answer": "The Board recommended ways to improve the retention of social workers [1].",
-        "citations": [EXAMPLE_RESULT],
-        "timeline": [{"meeting_date": "2019-11-28", "kind": "minute",
-                      "text": "Recommendation on social worker retention made.",
-                      "citation": EXAMPLE_RESULT["citation"]}],
-    }]})
-
-    question: str
-    answered: bool = Field(description="False when the papers do not answer the question (abstention).")
-    answer: str = Field(description="Answer text with [n] markers pointing into citations (1-based).")
-    citations: list[Result]
-    timeline: list[dict[str, Any]] = Field(description="Dated events, oldest first, when the answer has them.")
 
 
 class Counts(BaseModel):
@@ -247,137 +178,3 @@ class Health(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "status": "ok", "index_loaded": True, "generation": "gen-000003", "created": "2024-05-01T10:00:00+00:00",
         "model": "all-MiniLM-L6-v2", "counts": {"meetings": 6, "documents": 40, "items": 70, "chunks": 700}}]})
-
-
-# ------------------------------------------------------------------ the recommendations tracker
-# Records are made by ``indexer.answer.find_recommendations`` / ``recommendation``; the routes
-# return them with ``response_model_exclude_unset`` so keys a record lacks (``planned_date`` on
-# entries that are not ``scheduled``) stay absent rather than appearing as null.
-
-REC_STATUS_HELP = ('What became of it, from the strongest evidence among its follow-ups: "responded", '
-                   '"scheduled", "discussed", "outstanding" or "no trace found".')
-FOLLOW_UP_KIND_HELP = ('"response" (an outstanding-issues row answering it), "scheduled" (a work-programme row '
-                       'planning it), "cross_reference" (a later minute "Further to minute N/YY") or "discussed" '
-                       '(a later passage on the same matter, found by the embedder).')
-
-EXAMPLE_REC_ID = "education-and-childrens-services-scrutiny-board-2/2019-11-28/minute-25/point-2"
-EXAMPLE_REC_TEXT = ("recommend that the Cabinet Member for Children and Young People investigate options including "
-                    "scope for collaborative working with other Local Authorities by building on the success of the "
-                    "Social Work Academy to continue the retention of Social Workers in Coventry.")
-EXAMPLE_WP_RESULT = {
-    "id": "education-and-childrens-services-scrutiny-board-2/2020-01-09/item-7/0.5",
-    "score": 0.0,
-    "text": "2nd April 2020\tRetention of Social Workers – progress on recommendations\tFollowing up on progress "
-            "on the recommendations from the T&F group on retention of social workers ...",
-    "committee": "Education and Children's Services Scrutiny Board (2)",
-    "meeting_date": "2020-01-09",
-    "doc_type": "work_programme",
-    "item": {"number": "7", "title": "Work Programme"},
-    "source": {"path": "000_650dc6dc71139f49.txt", "published_for": "2020-01-09", "page_start": 25, "page_end": 28},
-    "citation": "Education and Children's Services Scrutiny Board (2), 9 January 2020, item 7: Work Programme "
-                "(pages 25–28)",
-}
-EXAMPLE_WP_TEXT = ("Work programme: “Retention of Social Workers – progress on recommendations”, planned for 2nd "
-                   "April 2020: Following up on progress on the recommendations from the T&F group on retention of "
-                   "social workers ...")
-EXAMPLE_RECOMMENDATION = {
-    "id": EXAMPLE_REC_ID,
-    "meeting_id": "education-and-childrens-services-scrutiny-board-2/2019-11-28",
-    "meeting_date": "2019-11-28",
-    "committee": "Education and Children's Services Scrutiny Board (2)",
-    "minute": "25",
-    "minute_title": "Children's Services Improvement",
-    "point": "2",
-    "text": EXAMPLE_REC_TEXT,
-    "lead_in": "RESOLVED that the Scrutiny Board",
-    "addressee": "Cabinet Member for Children and Young People",
-    "is_recommendation": True,
-    "status": "scheduled",
-    "citation": EXAMPLE_RESULT,
-    "follow_ups": [{
-        "kind": "scheduled", "meeting_id": "education-and-childrens-services-scrutiny-board-2/2020-01-09",
-        "meeting_date": "2020-01-09", "text": EXAMPLE_WP_TEXT,
-        "detail": "Following up on progress on the recommendations from the T&F group on retention of social "
-                  "workers made by SB2 29 th March 2018",
-        "response": None, "planned_date": "2020-04-02", "planned": "2nd April 2020",
-        "evidence": "work programme in the 2020-01-09 pack; the title shares recomme, retenti, social, worker "
-                    "with the point (score 0.85)",
-        "score": 0.8481,
-        "source_id": "education-and-childrens-services-scrutiny-board-2/2020-01-09/000-650dc6dc71139f49/"
-                     "6-work_programme/table-0/row-17",
-        "citation": EXAMPLE_WP_RESULT}],
-    "timeline": [
-        {"meeting_date": "2019-11-28", "kind": "recommendation",
-         "text": f"Minute 25 (Children's Services Improvement), point 2: {EXAMPLE_REC_TEXT}",
-         "citation": EXAMPLE_RESULT, "record_id": EXAMPLE_REC_ID, "status": "scheduled",
-         "addressee": "Cabinet Member for Children and Young People"},
-        {"meeting_date": "2020-01-09", "kind": "scheduled", "text": EXAMPLE_WP_TEXT,
-         "citation": EXAMPLE_WP_RESULT, "planned_date": "2020-04-02"}],
-}
-
-
-class FollowUp(BaseModel):
-    """Evidence of what happened to a recommendation, at a later meeting."""
-
-    model_config = ConfigDict(extra="allow")
-
-    kind: str = Field(description=FOLLOW_UP_KIND_HELP)
-    meeting_id: str = Field(description="The meeting whose papers hold the evidence.")
-    meeting_date: str = Field(description="Its date (YYYY-MM-DD).")
-    text: str = Field(description="What the papers say, quoting them (for a table row: its title and words).")
-    detail: str | None = Field(description="The row's detail column, when it came from a table.")
-    response: str | None = Field(description='An outstanding-issues row\'s "Response/Status", verbatim.')
-    planned_date: str | None = Field(description="When a work programme plans it (YYYY-MM-DD), if it gives a date.")
-    planned: str | None = Field(description="That date as the work programme writes it.")
-    evidence: str = Field(description="Why this was linked to the recommendation.")
-    score: float = Field(description="How strongly it matched (0-1).")
-    source_id: str = Field(description="The table row or passage id the evidence came from.")
-    citation: Result | None = Field(description="The passage holding the evidence, as a /search result.")
-
-
-class TimelineEntry(BaseModel):
-    """One dated event: the recommendation itself (first), then its follow-ups in date order."""
-
-    model_config = ConfigDict(extra="allow")
-
-    meeting_date: str = Field(description="YYYY-MM-DD.")
-    kind: str = Field(description='"recommendation", or a follow-up kind: ' + FOLLOW_UP_KIND_HELP)
-    text: str = Field(description="What happened, quoting the papers.")
-    citation: Result | None = Field(description="Where to check it: a result object as /search returns.")
-    planned_date: str | None = Field(None, description="Only on scheduled entries: the planned date, if known.")
-    record_id: str | None = Field(None, description="Only on the recommendation entry: the record's id.")
-    status: str | None = Field(None, description="Only on the recommendation entry: " + REC_STATUS_HELP)
-    addressee: str | None = Field(None, description="Only on the recommendation entry: who it was addressed to.")
-
-
-class Recommendation(BaseModel):
-    """A RESOLVED point of a minute (a recommendation or another resolution), with what became of it."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [EXAMPLE_RECOMMENDATION]})
-
-    id: str = Field(description="Stable id: <meeting id>/minute-<n>/point-<p> (or /resolved for an unnumbered "
-                                "resolution); use it with /recommendations/{id}.")
-    meeting_id: str
-    meeting_date: str = Field(description="The date of the meeting that resolved it (YYYY-MM-DD).")
-    committee: str
-    minute: str = Field(description="Minute number.")
-    minute_title: str
-    point: str | None = Field(description="Point number within the resolution, or null for a single resolution.")
-    text: str = Field(description="The point's words from the minutes (layout and emphasis removed).")
-    lead_in: str | None = Field(description='The words introducing the points, e.g. "RESOLVED that the Board".')
-    addressee: str | None = Field(description="Who it is addressed to, as written, when it recommends to someone.")
-    is_recommendation: bool = Field(description="True when the point recommends something to someone.")
-    status: str = Field(description=REC_STATUS_HELP + " In lists, later discussion counts only when asked for "
-                                    "(?discussed=true); the single-record endpoint always looks for it.")
-    citation: Result | None = Field(description="The minute's passage holding the point, as a /search result.")
-    follow_ups: list[FollowUp] = Field(description="Evidence of what happened next, oldest first.")
-    timeline: list[TimelineEntry] = Field(description="The recommendation, then its follow-ups, in date order.")
-
-
-class RecommendationList(BaseModel):
-    query: str = Field(description="The words asked for (empty: every record).")
-    recommendations: list[Recommendation] = Field(
-        description="Matching records, best match first (oldest first when the query is empty).")
-
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"query": "social worker retention", "recommendations": [EXAMPLE_RECOMMENDATION]}]})

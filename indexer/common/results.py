@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from indexer.common.contract import ItemRef, Result, SourceRef
 from indexer.common.dates import long_date
 from indexer.common.errors import CouncilError
 from indexer.common.models import DOC_TYPES
@@ -76,22 +77,15 @@ class SearchResult:
                         self.item_title, self.page_start, self.page_end)
 
     def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "score": round(float(self.score), 6),
-            "text": self.text,
-            "committee": self.committee,
-            "meeting_date": self.meeting_date.isoformat(),
-            "doc_type": self.doc_type,
-            "item": {"number": self.item_number, "title": self.item_title},
-            "source": {
-                "path": self.path,
-                "published_for": self.published_for.isoformat(),
-                "page_start": self.page_start,
-                "page_end": self.page_end,
-            },
-            "citation": self.citation,
-        }
+        """The result as the JSON contract has it (:class:`indexer.common.contract.Result`)."""
+        return Result(
+            id=self.id, score=round(float(self.score), 6), text=self.text, committee=self.committee,
+            meeting_date=self.meeting_date.isoformat(), doc_type=self.doc_type,
+            item=ItemRef(number=self.item_number, title=self.item_title),
+            source=SourceRef(path=self.path, published_for=self.published_for.isoformat(),
+                             page_start=self.page_start, page_end=self.page_end),
+            citation=self.citation,
+        ).model_dump()
 
 
 def page_label(page_start: int | None, page_end: int | None) -> str:
