@@ -250,7 +250,7 @@ def _save_cache(path: Path, cache: dict[str, np.ndarray]) -> None:
 
 def vectors_for(sample: Sample, replica: int, first: int, count: int) -> np.ndarray:
     """Vectors for chunks ``first .. first+count-1`` of a replica (deterministic)."""
-    from indexer.embed.embedder import normalise_rows
+    from indexer.embed.base import normalise_rows
 
     pos = np.arange(first, first + count)
     nearest = np.clip(np.searchsorted(sample.positions, pos), 0, len(sample.positions) - 1)

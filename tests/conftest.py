@@ -103,7 +103,7 @@ def api_restricted_pack(tmp_path_factory) -> Path:
 
 
 def api_build_index(index_dir: Path, units: list[tuple[Path, Path]], embedder=None):
-    from indexer.embed.embedder import HashEmbedder
+    from indexer.embed.hashing import HashEmbedder
     from indexer.store.index import update_index
     from indexer.structure.privacy import restricted_documents
 
@@ -124,7 +124,7 @@ def api_index_dir(tmp_path_factory, api_restricted_pack) -> Path:
 
 @pytest.fixture(scope="session")
 def api_index(api_index_dir):
-    from indexer.embed.embedder import HashEmbedder
+    from indexer.embed.hashing import HashEmbedder
     from indexer.store.index import Index
 
     index = Index.open(api_index_dir, embedder=HashEmbedder())

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from api.app import IndexHolder, create_app
 from indexer.answer import ask as answer_mod
 from indexer.retrieve import browse
-from indexer.embed.embedder import HashEmbedder
+from indexer.embed.hashing import HashEmbedder
 from indexer.common.errors import IndexNotFound
 from indexer.store.index import Index, current_generation
 from indexer.common.results import SearchResult

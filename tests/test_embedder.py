@@ -1,4 +1,4 @@
-"""indexer.embedder: the hash fake, the factory, and (marked) the real models."""
+"""indexer.embed: the hash fake, the factory, and (marked) the real models."""
 
 from __future__ import annotations
 
@@ -11,16 +11,11 @@ import time
 import numpy as np
 import pytest
 
-from indexer.embed.embedder import (
-    _LazyModel,
-    EMBEDDER_NAMES,
-    E5Embedder,
-    Embedder,
-    HashEmbedder,
-    MiniLMEmbedder,
-    get_embedder,
-    resolve_embedder_name,
-)
+from indexer.embed.base import Embedder, LazyModel as _LazyModel
+from indexer.embed.e5 import E5Embedder
+from indexer.embed.embedder import EMBEDDER_NAMES, get_embedder, resolve_embedder_name
+from indexer.embed.hashing import HashEmbedder
+from indexer.embed.minilm import MiniLMEmbedder
 from indexer.common.errors import CouncilError
 
 TEXTS = [
@@ -50,7 +45,7 @@ def test_hash_embedder_is_deterministic_across_processes():
     np.testing.assert_array_equal(e.embed_one(TEXTS[0], kind="query"), here[0])
     # python's hash() is salted per process; the fake must not be.
     code = (
-        "from indexer.embed.embedder import HashEmbedder; import sys;"
+        "from indexer.embed.hashing import HashEmbedder; import sys;"
         f"sys.stdout.write(HashEmbedder().embed_batch({TEXTS!r}).tobytes().hex())"
     )
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -17,7 +17,7 @@ import pytest
 
 from indexer.store import metadata as store
 from indexer.chunk.chunker import chunk_source
-from indexer.embed.embedder import HashEmbedder
+from indexer.embed.hashing import HashEmbedder
 from indexer.common.errors import IndexNotFound, ModelMismatch
 from indexer.store.index import Index, current_generation, update_index
 from indexer.structure.reader import parse_path
@@ -252,7 +252,7 @@ def test_copy_under_another_name_is_not_indexed_twice(tmp_path):
 SLOW_INDEXER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from indexer.embed.embedder import HashEmbedder
+    from indexer.embed.hashing import HashEmbedder
     from indexer.store.index import update_index
 
     class Slow(HashEmbedder):

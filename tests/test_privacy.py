@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from indexer.embed.embedder import HashEmbedder
+from indexer.embed.hashing import HashEmbedder
 from indexer.store.index import Index, update_index
 from indexer.structure.privacy import restricted_documents
 from indexer.structure.reader import parse_path

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from indexer.embed.embedder import HashEmbedder
+from indexer.embed.hashing import HashEmbedder
 from indexer.store.index import Index, current_generation, update_index
 from indexer.common.settings import Settings
 from tests.pdfgen import make_encrypted_pdf, make_pdf, make_scanned_pdf

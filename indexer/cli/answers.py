@@ -1,4 +1,4 @@
-"""CLI commands for answers and the recommendations tracker (registered on ``council``).
+"""CLI commands for answers and the recommendations tracker (registered in ``indexer.cli``).
 
 - ``council ask "QUESTION"``: an extractive answer with numbered sources (and a timeline for
   follow-up questions), or a one-line abstention.
@@ -9,26 +9,18 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import click
 
-from indexer.cli import _date_opt, _index_dir_option, _model_option, main, resolve_settings
+from indexer.cli.app import date_opt, index_dir_option, load_stack, model_option, open_index
 from indexer.common.dates import long_date
 from indexer.common.settings import Settings
 
 
-def _open(settings: Settings, index_dir, model):
-    from indexer.store.index import Index
-
-    s = resolve_settings(settings, index_dir=index_dir, model=model)
-    return s, Index.open(s.index_dir, model=model)
-
-
 def _when(iso: str) -> str:
-    from datetime import date
-
-    return long_date(date.fromisoformat(iso))
+    return long_date(datetime.date.fromisoformat(iso))
 
 
 def _echo_timeline(timeline: list[dict], indent: str = "  ") -> None:
@@ -39,7 +31,7 @@ def _echo_timeline(timeline: list[dict], indent: str = "  ") -> None:
             click.echo(f"{indent}{'':>17}  {'':<15} \u2014 {cite}")
 
 
-@main.command()
+@click.command()
 @click.argument("question")
 @click.option("-k", "k", default=5, show_default=True, help="How many passages to answer from (1-50).")
 @click.option("--committee", help="Only this committee (name or part of it).")
@@ -47,18 +39,16 @@ def _echo_timeline(timeline: list[dict], indent: str = "  ") -> None:
 @click.option("--to", "date_to", help="Only meetings on or before YYYY-MM-DD.")
 @click.option("--type", "doc_type", help="Only this document type (minutes, report, work_programme, ...).")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer contract as JSON.")
-@_index_dir_option
-@_model_option
+@index_dir_option
+@model_option
 @click.pass_obj
 def ask(settings: Settings, question, k, committee, date_from, date_to, doc_type, as_json, index_dir, model) -> None:
     """Answer QUESTION from the papers, quoting them with numbered sources."""
-    from indexer.answer.ask import ask as run_ask
-    from indexer.common.results import Filters
-
-    filters = Filters(committee=committee, date_from=_date_opt(date_from, "--from"),
-                      date_to=_date_opt(date_to, "--to"), doc_type=doc_type)
-    s, idx = _open(settings, index_dir, model)
-    out = run_ask(idx, question, filters, s, k=k)
+    stack = load_stack()
+    filters = stack.Filters(committee=committee, date_from=date_opt(date_from, "--from"),
+                            date_to=date_opt(date_to, "--to"), doc_type=doc_type)
+    s, idx = open_index(settings, index_dir, model)
+    out = stack.ask(idx, question, filters, s, k=k)
     if as_json:
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
         return
@@ -72,20 +62,18 @@ def ask(settings: Settings, question, k, committee, date_from, date_to, doc_type
         _echo_timeline(out["timeline"])
 
 
-@main.command()
+@click.command()
 @click.argument("query", default="")
 @click.option("--discussed", is_flag=True, help="Also find later passages on the same matter (uses the model).")
 @click.option("--limit", default=50, show_default=True, help="At most this many records.")
 @click.option("--json", "as_json", is_flag=True, help="Print the records as JSON.")
-@_index_dir_option
-@_model_option
+@index_dir_option
+@model_option
 @click.pass_obj
 def recommendations(settings: Settings, query, discussed, limit, as_json, index_dir, model) -> None:
     """RESOLVED points and recommendations matching QUERY, with status and timeline."""
-    from indexer.answer.ask import find_recommendations
-
-    _, idx = _open(settings, index_dir, model)
-    recs = find_recommendations(idx, query, limit=limit, with_discussed=discussed)
+    _, idx = open_index(settings, index_dir, model)
+    recs = load_stack().find_recommendations(idx, query, limit=limit, with_discussed=discussed)
     if as_json:
         click.echo(json.dumps({"query": query, "recommendations": recs}, indent=2, ensure_ascii=False))
         return
@@ -102,17 +90,15 @@ def recommendations(settings: Settings, query, discussed, limit, as_json, index_
         click.echo()
 
 
-@main.command("cross-references")
+@click.command("cross-references")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_index_dir_option
-@_model_option
+@index_dir_option
+@model_option
 @click.pass_obj
 def cross_references_cmd(settings: Settings, as_json, index_dir, model) -> None:
     """Every "Further to minute N/YY": the minute it resolves to, or why it cannot be found."""
-    from indexer.answer.ask import cross_references
-
-    _, idx = _open(settings, index_dir, model)
-    refs = cross_references(idx)
+    _, idx = open_index(settings, index_dir, model)
+    refs = load_stack().cross_references(idx)
     if as_json:
         click.echo(json.dumps(refs, indent=2, ensure_ascii=False))
         return

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.evaluate import metrics as ev
-from indexer.embed.embedder import Embedder
+from indexer.embed.base import Embedder
 from indexer.store.index import Index, update_index
 from indexer.common.results import Filters
 from indexer.retrieve.search import RetrievalConfig, search

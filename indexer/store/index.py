@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from indexer.store import metadata as store
-from indexer.embed.embedder import Embedder
+from indexer.embed.base import Embedder
 from indexer.common.errors import CouncilError, IndexCorrupt, IndexNotFound, ModelMismatch, ParseError
 from indexer.common.models import Chunk
 from indexer.store.repository import Repository

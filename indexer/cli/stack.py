@@ -1,0 +1,32 @@
+"""The index, search, answer and evaluation functions the ``council`` commands run.
+
+The commands reach them through ``indexer.cli.app.load_stack()``: gathering them here makes
+one deferred import keep numpy, faiss, bm25s and pypdf out of ``council --help``. This module
+itself imports everything at the top.
+"""
+
+from __future__ import annotations
+
+from indexer.answer.ask import ask, cross_references, find_recommendations
+from indexer.common.results import Filters
+from indexer.embed.embedder import get_embedder
+from indexer.evaluate.runner import run_eval
+from indexer.parse.sources import iter_input_files
+from indexer.retrieve.search import RetrievalConfig, search
+from indexer.store.index import Index, update_index
+from indexer.structure.privacy import restricted_documents
+
+__all__ = [
+    "Filters",
+    "Index",
+    "RetrievalConfig",
+    "ask",
+    "cross_references",
+    "find_recommendations",
+    "get_embedder",
+    "iter_input_files",
+    "restricted_documents",
+    "run_eval",
+    "search",
+    "update_index",
+]
