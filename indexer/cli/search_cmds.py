@@ -7,6 +7,7 @@ import json
 import click
 
 from indexer.cli.app import date_opt, index_dir_option, load_stack, model_option, open_index
+from indexer.common.contract import SearchResponse
 from indexer.common.settings import Settings
 
 
@@ -30,7 +31,8 @@ def search(settings: Settings, query, k, committee, date_from, date_to, doc_type
     s, idx = open_index(settings, index_dir, model)
     results = stack.search(idx, query, k, filters, stack.RetrievalConfig.from_settings(s).but(mode=mode))
     if as_json:
-        click.echo(json.dumps({"query": query, "results": [r.to_dict() for r in results]}, indent=2, ensure_ascii=False))
+        payload = SearchResponse(query=query, results=[r.to_dict() for r in results]).model_dump()
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     if not results:
         click.echo("No passages found.")
