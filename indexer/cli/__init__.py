@@ -47,7 +47,7 @@ def main(ctx: click.Context, verbose: bool) -> None:
 def read_paths(paths: tuple[str, ...]):
     """Parse every pack under ``paths``; returns (parsed sources, errors)."""
     from indexer.structure.reader import parse_path
-    from indexer.parse.sources import iter_input_files
+    from indexer.ingest.files import iter_input_files
 
     parsed, errors = [], []
     for p in paths:
@@ -206,7 +206,7 @@ def index(settings: Settings, paths, index_dir, model, prune, vector_index, no_p
     from indexer.embed.embedder import get_embedder
     from indexer.store.index import update_index
     from indexer.structure.privacy import restricted_documents
-    from indexer.parse.sources import iter_input_files
+    from indexer.ingest.files import iter_input_files
 
     s = resolve_settings(settings, index_dir=index_dir, model=model, vector_index=vector_index)
     units, errors = [], []

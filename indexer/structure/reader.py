@@ -26,7 +26,8 @@ from indexer.structure import core as st
 from indexer.common.dates import parse_time
 from indexer.common.errors import ParseError
 from indexer.common.models import Document, Item, Meeting, ParsedSource, SourceText, slugify
-from indexer.parse.sources import load_source, page_markers, running_lines, unit_files
+from indexer.ingest.files import unit_files
+from indexer.parse.sources import load_source, page_markers, running_lines
 
 log = logging.getLogger(__name__)
 
