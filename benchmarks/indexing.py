@@ -32,7 +32,7 @@ TARGET = 1.2
 def corpus_units(corpus: Path = CORPUS) -> list[tuple[Path, Path]]:
     """(unit, root) pairs exactly as `council index corpus` builds them."""
     from indexer.ingest.folders import input_units
-    from indexer.parse.sources import iter_input_files
+    from indexer.ingest.files import iter_input_files
 
     return [(u, corpus) for u in input_units(corpus, iter_input_files([corpus]))]
 

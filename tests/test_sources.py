@@ -10,13 +10,8 @@ from pathlib import Path
 import pytest
 
 from indexer.common.errors import ParseError
-from indexer.parse.sources import (
-    SUPPORTED_SUFFIXES,
-    iter_input_files,
-    load_source,
-    page_markers,
-    running_lines,
-)
+from indexer.ingest.files import SUPPORTED_SUFFIXES, iter_input_files
+from indexer.parse.sources import load_source, page_markers, running_lines
 from tests.pdfgen import (
     break_pages,
     make_encrypted_pdf,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from indexer.common.errors import ParseError
 from indexer.ingest.folders import input_units
-from indexer.parse.sources import iter_input_files
+from indexer.ingest.files import iter_input_files
 from indexer.structure.reader import parse_path
 
 

@@ -11,7 +11,7 @@ from indexer.answer.ask import ask, cross_references, find_recommendations
 from indexer.common.results import Filters
 from indexer.embed.embedder import get_embedder
 from indexer.evaluate.runner import run_eval
-from indexer.parse.sources import iter_input_files
+from indexer.ingest.files import iter_input_files
 from indexer.retrieve.search import RetrievalConfig, search
 from indexer.store.index import Index, update_index
 from indexer.structure.privacy import restricted_documents

@@ -16,7 +16,7 @@ from indexer.embed.base import Embedder
 from indexer.store.index import Index, update_index
 from indexer.common.results import Filters
 from indexer.retrieve.search import RetrievalConfig, search
-from indexer.parse.sources import is_paper_name, iter_input_files
+from indexer.ingest.files import is_paper_name, iter_input_files
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,8 @@
 Everything later in the pipeline indexes into ``SourceText.text`` by character offset, so
 the text is kept verbatim apart from two normalisations made before any offset exists:
 line endings become ``\\n`` and a UTF-8 byte order mark is dropped. A file that cannot be
-read raises :class:`ParseError` with a short reason; no encoding is ever guessed.
+read raises :class:`ParseError` with a short reason; no encoding is ever guessed. Which
+files to read is decided by :mod:`indexer.ingest.files`.
 
 PDF text comes from pypdf's plain extraction, which follows the content stream. On the
 fixtures that was the better reading order: layout mode sorts by position, pads lines to
@@ -16,10 +17,8 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
 import re
 from collections import Counter
-from collections.abc import Iterable
 from pathlib import Path
 
 from pypdf import PasswordType, PdfReader
@@ -27,12 +26,10 @@ from pypdf.errors import DependencyError
 
 from indexer.common.errors import ParseError
 from indexer.common.models import Page, SourceText
+from indexer.ingest.files import FILE_KINDS, SUPPORTED_SUFFIXES
 
 log = logging.getLogger(__name__)
 
-_KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
-SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(_KINDS)
-METADATA_FILE = "meeting.json"  # a meeting folder's metadata, read by the pack reader
 
 # "Page 12" alone on a line, or a running header such as "Page 26 Progress against priorities".
 _PAGE_MARKER = re.compile(r"^[ \t]*Page[ \t]+(\d{1,4})\b[^\n]*$", re.MULTILINE)
@@ -47,7 +44,7 @@ def load_source(path: str | Path, display_path: str | None = None) -> SourceText
     """Read ``path`` into a :class:`SourceText` whose ``path`` is ``display_path``."""
     path = Path(path)
     shown = display_path if display_path is not None else str(path)
-    kind = _KINDS.get(path.suffix.lower())
+    kind = FILE_KINDS.get(path.suffix.lower())
     if kind is None:
         expected = ", ".join(SUPPORTED_SUFFIXES)
         raise ParseError(shown, f"unsupported file type {path.suffix or '(none)'!r} "
@@ -77,48 +74,6 @@ def running_lines(source: SourceText) -> set[str]:
         return set()
     counts = Counter(first for p in pages if (first := _first_line(p)))
     return {line for line, n in counts.items() if n * 2 > len(pages)}
-
-
-def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand ``paths`` into input files: directories recursively, in sorted order.
-
-    Hidden files and directories are skipped, as are README files (a folder's notes, not
-    papers) and anything whose suffix is not supported (including ``meeting.json`` metadata). A file named explicitly is kept
-    whatever its suffix, so that :func:`load_source` reports it rather than it vanishing.
-    """
-    found: list[Path] = []
-    seen: set[Path] = set()
-    for given in paths:
-        given = Path(given)
-        if given.is_dir():
-            files = sorted(_walk(given))
-        elif given.exists():
-            files = [given]
-        else:
-            raise ParseError(given, "no such file or directory")
-        for f in files:
-            key = f.resolve()
-            if key not in seen:
-                seen.add(key)
-                found.append(f)
-    return found
-
-
-def is_paper_name(name: str) -> bool:
-    """Not hidden, not meeting.json metadata, not a folder's README, and a supported type."""
-    if name.startswith(".") or name == METADATA_FILE or name.upper().startswith("README."):
-        return False
-    return Path(name).suffix.lower() in _KINDS
-
-
-def _walk(root: Path) -> Iterable[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-        for name in filenames:
-            if not is_paper_name(name):
-                continue
-            if Path(name).suffix.lower() in _KINDS:
-                yield Path(dirpath, name)
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
@@ -236,10 +191,3 @@ def _cause(e: BaseException) -> str:
     msg = msg[:80] + ("..." if len(msg) > 80 else "")
     return f"{type(e).__name__}: {msg}" if msg else type(e).__name__
 
-
-def unit_files(unit: str | Path) -> list[Path]:
-    """The files of one unit: the file itself, or a meeting folder's supported files, sorted."""
-    unit = Path(unit)
-    if not unit.is_dir():
-        return [unit]
-    return sorted(p for p in unit.iterdir() if p.is_file() and is_paper_name(p.name))

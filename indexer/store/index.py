@@ -182,7 +182,7 @@ class IndexReport:
 
 def unit_sha256(unit: Path) -> str:
     """The content hash of a unit, computed from raw bytes without parsing (as parse_path does)."""
-    from indexer.parse.sources import unit_files
+    from indexer.ingest.files import unit_files
 
     digests = [hashlib.sha256(f.read_bytes()).hexdigest() for f in unit_files(unit)]
     meta = (unit if unit.is_dir() else unit.parent) / "meeting.json"

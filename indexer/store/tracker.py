@@ -45,7 +45,8 @@ from pathlib import Path
 
 from indexer.common.dates import MONTHS
 from indexer.common.text import Idf, content_words, overlap, stem
-from indexer.structure.core import XREF_RE, clean
+from indexer.structure.common import clean
+from indexer.structure.minutes import XREF_RE
 
 log = logging.getLogger(__name__)
 

@@ -22,11 +22,16 @@ from functools import lru_cache
 from datetime import date, time
 from pathlib import Path
 
-from indexer.structure import core as st
 from indexer.common.dates import parse_time
 from indexer.common.errors import ParseError
 from indexer.common.models import Document, Item, Meeting, ParsedSource, SourceText, slugify
-from indexer.parse.sources import load_source, page_markers, running_lines, unit_files
+from indexer.ingest.files import unit_files
+from indexer.parse.sources import load_source, page_markers, running_lines
+from indexer.structure.common import COUNCIL_RE, Layout, Line, snap_to_page, split_lines, trim_span
+from indexer.structure.documents import BRIEFING_RE, SUBJECT_RE, DocSegment, find_documents
+from indexer.structure.meetings import AgendaEntry, FrontSheet, find_front_sheet
+from indexer.structure.minutes import MinuteSection, find_minutes, is_minutes_start
+from indexer.structure.trackers import find_tables
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +58,9 @@ class _Read:
     """One source with its lines, page furniture and front sheet (if any)."""
 
     src: SourceText
-    lines: list[st.Line]
-    layout: st.Layout
-    front: st.FrontSheet | None
+    lines: list[Line]
+    layout: Layout
+    front: FrontSheet | None
 
 
 def meeting_id(committee: str, when: date) -> str:
@@ -181,12 +186,12 @@ def _display(p: Path, root: Path) -> str:
 
 
 def _read(src: SourceText) -> _Read:
-    lines = st.split_lines(src.text)
-    layout = st.Layout(frozenset(running_lines(src)), tuple(p.start for p in src.pages))
-    return _Read(src, lines, layout, st.find_front_sheet(src.text, lines, layout))
+    lines = split_lines(src.text)
+    layout = Layout(frozenset(running_lines(src)), tuple(p.start for p in src.pages))
+    return _Read(src, lines, layout, find_front_sheet(src.text, lines, layout))
 
 
-def _pack_meeting(b: _Builder, fs: st.FrontSheet | None, meta: MeetingMeta | None,
+def _pack_meeting(b: _Builder, fs: FrontSheet | None, meta: MeetingMeta | None,
                   fallback: MeetingMeta | None) -> Meeting | None:
     """The meeting whose pack (or folder) this is; each field from the best source that has it."""
     def pick(field: str):
@@ -208,10 +213,10 @@ def _parse_sources(b: _Builder, sources: list[SourceText], meta: MeetingMeta | N
     front = next((r for r in reads if r.front is not None), None)
     pack = _pack_meeting(b, front.front if front else None, meta, fallback)
     entries = front.front.entries if front else ()
-    agenda_items: list[tuple[st.AgendaEntry, list[Document]]] = [(e, []) for e in entries]
+    agenda_items: list[tuple[AgendaEntry, list[Document]]] = [(e, []) for e in entries]
 
     minutes_found = False
-    loose: list[tuple[SourceText, st.DocSegment]] = []
+    loose: list[tuple[SourceText, DocSegment]] = []
     for r in reads:
         src, lines, layout = r.src, r.lines, r.layout
         taken: list[tuple[int, int]] = []
@@ -221,16 +226,16 @@ def _parse_sources(b: _Builder, sources: list[SourceText], meta: MeetingMeta | N
             if pack is not None:
                 _add_front_sheet(b, src, pack, (0, fs_end), front.front)
         # the first pass finds where documents begin so minutes stop there
-        doc_starts = [seg.start for seg in st.find_documents(src.text, lines, taken, layout)
+        doc_starts = [seg.start for seg in find_documents(src.text, lines, taken, layout)
                       if seg.kind in _COVER_KINDS]
-        for sec in st.find_minutes(src.text, lines, stop_at=doc_starts, layout=layout):
+        for sec in find_minutes(src.text, lines, stop_at=doc_starts, layout=layout):
             minutes_found = True
             m = b.meeting((meta and meta.committee) or sec.committee, sec.date,
                           council=sec.council or (pack and pack.council),
                           start_time=sec.start_time, place=sec.place)
             _add_minutes(b, src, m, pack.id if pack else m.id, sec, agenda_items)
             taken.append(sec.span)
-        loose += [(src, seg) for seg in st.find_documents(src.text, lines, taken, layout)]
+        loose += [(src, seg) for seg in find_documents(src.text, lines, taken, layout)]
     if pack is None:
         names = ", ".join(Path(s.path).name for s in sources)
         where = sources[0].path if len(sources) == 1 else f"{shown} ({names})"
@@ -246,21 +251,21 @@ def _parse_sources(b: _Builder, sources: list[SourceText], meta: MeetingMeta | N
     _attach_documents(b, pack, agenda_items, loose, (front or reads[0]).src, folder=len(sources) > 1)
 
 
-def _front_sheet_end(text: str, lines: list[st.Line], layout: st.Layout) -> int:
+def _front_sheet_end(text: str, lines: list[Line], layout: Layout) -> int:
     """The front sheet runs until the minutes heading or the first document cover."""
     for i, ln in enumerate(lines):
         t = ln.text
-        if st.BRIEFING_RE.match(t) or st.SUBJECT_RE.match(t) or st.is_minutes_start(lines, i):
+        if BRIEFING_RE.match(t) or SUBJECT_RE.match(t) or is_minutes_start(lines, i):
             k = i - 1
             while k >= 0 and layout.furniture(lines[k]):
                 k -= 1
-            start = k if k >= 0 and st.COUNCIL_RE.match(lines[k].text) else i
-            return st.snap_to_page(lines, start, layout)
+            start = k if k >= 0 and COUNCIL_RE.match(lines[k].text) else i
+            return snap_to_page(lines, start, layout)
     return len(text)
 
 
-def _add_front_sheet(b: _Builder, src: SourceText, m: Meeting, span, fs: st.FrontSheet) -> None:
-    span = st.trim_span(src.text, *span)
+def _add_front_sheet(b: _Builder, src: SourceText, m: Meeting, span, fs: FrontSheet) -> None:
+    span = trim_span(src.text, *span)
     pages = _pages(src, span)
     if src.pages:
         first, last = pages[0], pages[1]
@@ -300,7 +305,7 @@ def page_span(src: SourceText, span, lo: int | None, hi: int | None) -> tuple[in
     return start, end
 
 
-def _add_minutes(b: _Builder, src: SourceText, m: Meeting, published: str, sec: st.MinuteSection,
+def _add_minutes(b: _Builder, src: SourceText, m: Meeting, published: str, sec: MinuteSection,
                  agenda_items) -> None:
     entry = next((e for e, _ in agenda_items if e.title.lower().startswith("minutes")), None)
     lo, hi = (entry.page_start, entry.page_end) if entry else (None, None)
@@ -316,7 +321,7 @@ def _add_minutes(b: _Builder, src: SourceText, m: Meeting, published: str, sec: 
             docs.append(doc)
     # who was present, the apologies and the invited guests: between the heading and minute 1
     first = sec.minutes[0].title_line.start if sec.minutes else sec.span[1]
-    pre = st.trim_span(src.text, sec.span[0], first)
+    pre = trim_span(src.text, sec.span[0], first)
     if pre[1] > pre[0]:
         ps, pe = page_span(src, pre, lo, hi)
         b.add_item(Item(
@@ -334,7 +339,7 @@ def _add_minutes(b: _Builder, src: SourceText, m: Meeting, published: str, sec: 
         ))
 
 
-def _match(seg: st.DocSegment, stem: str | None, entries: list[st.AgendaEntry]) -> tuple[int | None, float]:
+def _match(seg: DocSegment, stem: str | None, entries: list[AgendaEntry]) -> tuple[int | None, float]:
     """The agenda entry (index into ``entries``) whose title best matches a document's."""
     best, best_score = None, 0.0
     for k, e in enumerate(entries):
@@ -348,7 +353,7 @@ def _match(seg: st.DocSegment, stem: str | None, entries: list[st.AgendaEntry]) 
     return best, best_score
 
 
-def _assign(agenda_items, loose, folder: bool) -> list[tuple[int | None, SourceText, st.DocSegment]]:
+def _assign(agenda_items, loose, folder: bool) -> list[tuple[int | None, SourceText, DocSegment]]:
     """Which agenda item each document serves, matched by title.
 
     In a pack, reports follow the agenda's order and a document without a cover of its own
@@ -384,7 +389,7 @@ def _assign(agenda_items, loose, folder: bool) -> list[tuple[int | None, SourceT
 def _attach_documents(b: _Builder, m: Meeting, agenda_items, loose, front_src: SourceText,
                       folder: bool) -> None:
     """Attach each report to the agenda item it serves; add one item per agenda entry."""
-    by_item: dict[int | None, list[tuple[SourceText, st.DocSegment]]] = {}
+    by_item: dict[int | None, list[tuple[SourceText, DocSegment]]] = {}
     for idx, src, seg in _assign(agenda_items, loose, folder):
         by_item.setdefault(idx, []).append((src, seg))
     order = 1
@@ -401,7 +406,7 @@ def _attach_documents(b: _Builder, m: Meeting, agenda_items, loose, front_src: S
                        new_docs[0] if new_docs else None)
         # the body is the item's report; an item with none is its line on the front sheet
         body_src = next((s for s, _ in segs if s.path == primary.path), None) if primary else front_src
-        span = primary.span if primary else st.trim_span(front_src.text, e.line.start, e.line.end)
+        span = primary.span if primary else trim_span(front_src.text, e.line.start, e.line.end)
         b.add_item(Item(
             id=f"{m.id}/item-{e.number}", meeting_id=m.id, kind="agenda", number=e.number, title=e.title,
             body=body_src.text[span[0]:span[1]], span=span, path=body_src.path,
@@ -421,7 +426,7 @@ def _attach_documents(b: _Builder, m: Meeting, agenda_items, loose, front_src: S
         order += 1
 
 
-def _document(b: _Builder, m: Meeting, src: SourceText, seg: st.DocSegment, doc_type: str, title: str,
+def _document(b: _Builder, m: Meeting, src: SourceText, seg: DocSegment, doc_type: str, title: str,
               author: str | None, listed: tuple[int | None, int | None], private: bool) -> Document:
     span = (seg.start, seg.end)
     ps, pe = page_span(src, span, *listed)
@@ -429,7 +434,7 @@ def _document(b: _Builder, m: Meeting, src: SourceText, seg: st.DocSegment, doc_
     doc = Document(
         id=b.doc_id(m.id, src, doc_type), meeting_id=m.id, published_for=m.id, doc_type=doc_type,
         title=title, path=src.path, span=span, author=author, page_start=ps, page_end=pe,
-        pdf_page_start=pdfp[2], pdf_page_end=pdfp[3], tables=tuple(st.find_tables(src.text, span)),
+        pdf_page_start=pdfp[2], pdf_page_end=pdfp[3], tables=tuple(find_tables(src.text, span)),
         restricted=private,
     )
     b.documents.append(doc)
