@@ -161,7 +161,7 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
         idx_dir = work_dir / f"eval-index-{embedder.model_id}-{size}"
         update_index(idx_dir, corpus_units(corpus), embedder, max_words=size, overlap_words=20)
         index = Index.open(idx_dir, embedder=embedder)
-        sources = {r["path"]: r["text"] for r in index.query("SELECT path, text FROM files")}
+        sources = index.file_texts()
         configs = CONFIGS if size == chunk_sizes[0] else [c for c in CONFIGS if c[0] == SIZE_CONFIG]
         for name, cfg in configs:
             label = name if len(chunk_sizes) == 1 else f"{name}, {size} words"
@@ -170,8 +170,7 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
             ev.write_trec_run(runs_dir / f"{_slug(label)}.trec", _slug(label), per_q)
         if size == chunk_sizes[0]:
             main_index, main_sources = index, sources
-            chunks = [(r["id"], r["text"], r["date"]) for r in index.query(
-                "SELECT c.id, c.text, m.date FROM chunks c JOIN meetings m ON m.id = c.meeting_id")]
+            chunks = [(r["id"], r["text"], r["date"]) for r in index.passages_with_dates()]
             ev.write_qrels(out_dir / "qrels.tsv", questions, chunks)
     held_sets = [(gold.with_name(f), note) for f, note in HELD_OUT if gold.with_name(f).exists()]
     held_rows: list[tuple[str, str, list[tuple[str, dict]]]] = []  # (file, note, rows)

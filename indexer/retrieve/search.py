@@ -17,6 +17,7 @@ from datetime import date
 import numpy as np
 
 from indexer.store.index import Index
+from indexer.store.repository import meeting_where
 from indexer.common.results import Filters, SearchResult, check_query
 
 log = logging.getLogger(__name__)
@@ -70,26 +71,15 @@ _MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
 
 def allowed_ids(index: Index, f: Filters) -> np.ndarray | None:
     """Chunk ids that pass the filters; None when nothing is filtered."""
-    meeting_where, meeting_args = [], []
-    if f.committee:
-        meeting_where.append("(committee = ? OR lower(committee) LIKE ?)")
-        meeting_args += [f.committee, f"%{f.committee.lower()}%"]
-    if f.date_from:
-        meeting_where.append("date >= ?")
-        meeting_args.append(f.date_from.isoformat())
-    if f.date_to:
-        meeting_where.append("date <= ?")
-        meeting_args.append(f.date_to.isoformat())
-    if not meeting_where and not f.doc_type:
+    by_meeting = bool(meeting_where(f)[0])
+    if not by_meeting and not f.doc_type:
         return None  # restricted passages are dropped by the caller (see search)
     cols = filter_columns(index)
     mask = ~cols.restricted if not f.include_restricted else np.ones(len(cols.rowids), dtype=bool)
-    if meeting_where:
-        ids = [r[0] for r in index.query("SELECT id FROM meetings WHERE " + " AND ".join(meeting_where), meeting_args)]
-        mask &= np.isin(cols.meeting, cols.codes(cols.meeting_codes, ids))
+    if by_meeting:
+        mask &= np.isin(cols.meeting, cols.codes(cols.meeting_codes, index.meeting_ids(f)))
     if f.doc_type:
-        ids = [r[0] for r in index.query("SELECT id FROM documents WHERE doc_type = ?", (f.doc_type,))]
-        mask &= np.isin(cols.document, cols.codes(cols.document_codes, ids))
+        mask &= np.isin(cols.document, cols.codes(cols.document_codes, index.document_ids(f.doc_type)))
     return cols.rowids[mask]
 
 
@@ -99,7 +89,7 @@ class FilterColumns:
     (260 ms at 100k chunks; benchmarks/results/latency.md, the filtered what-ifs)."""
 
     def __init__(self, index: Index) -> None:
-        rows = index.query("SELECT rowid, meeting_id, document_id, restricted FROM chunks ORDER BY rowid")
+        rows = index.passage_columns()
         self.meeting_codes: dict[str, int] = {}
         self.document_codes: dict[str, int] = {}
         self.rowids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
@@ -188,11 +178,11 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
     if (cfg.minute_boost and MINUTE_IN_QUERY.search(query)) or cfg.title_boost or (
             cfg.date_boost and any(query_periods(query))) or (cfg.recency_boost and RECENT_IN_QUERY.search(query)) or (
             cfg.attendance_boost and ATTENDANCE_IN_QUERY.search(query)):
-        _boost(fused, {r["rowid"]: r for r in _light_rows(index, list(fused))}, query, cfg)
+        _boost(fused, {r["rowid"]: r for r in index.passage_facts(list(fused))}, query, cfg)
     if cfg.sentence_boost or cfg.decision_boost:
         _sentence_boost(index, fused, query, cfg, max(k, cfg.sentence_depth), named)
     best = sorted(fused, key=lambda c: (-fused[c], c))[:k]
-    rows = {r["rowid"]: r for r in _rows(index, best)}
+    rows = {r["rowid"]: r for r in index.passages_by_rowid(best)}
     dense_rank = {cid: i for i, (cid, _) in enumerate(dense, start=1)}
     dense_score = dict(dense)
     bm25_rank = {cid: i for i, (cid, _) in enumerate(sparse, start=1)}
@@ -268,8 +258,7 @@ def _sentence_boost(index: Index, fused: dict[int, float], query: str, cfg: Retr
     weight = {w: idf(w) for w in words}
     total = sum(weight.values())
     aliases = Aliases(named)
-    texts = index.query(f"SELECT rowid, text FROM chunks WHERE rowid IN ({','.join('?' * len(top))})", top)
-    for rowid, text in texts:
+    for rowid, text in index.passage_texts(top):
         if cfg.sentence_boost and total > 0:
             best = 0.0
             for sentence in _SENTENCE_SPLIT.split(text):
@@ -283,43 +272,6 @@ def _sentence_boost(index: Index, fused: dict[int, float], query: str, cfg: Retr
 def _prev_year(yy: str) -> str:
     """Minute numbers run per municipal year: 25/19 may be recorded in early 2020."""
     return f"{(int(yy) + 1) % 100:02d}"
-
-
-ROW_SQL = """
-SELECT c.rowid, c.id, c.text, c.item_id, c.document_id, c.meeting_id, c.path, c.span_start,
-       c.span_end, c.page_start, c.page_end, m.committee, m.date, d.doc_type, d.published_for,
-       i.number, i.title AS item_title, i.kind, pm.date AS published_date
-FROM chunks c
-JOIN meetings m ON m.id = c.meeting_id
-JOIN documents d ON d.id = c.document_id
-JOIN items i ON i.id = c.item_id
-LEFT JOIN meetings pm ON pm.id = d.published_for
-WHERE c.rowid IN ({})
-"""
-
-
-LIGHT_SQL = """
-SELECT c.rowid, c.item_id, i.number, i.title AS item_title, i.kind, m.date
-FROM chunks c JOIN items i ON i.id = c.item_id JOIN meetings m ON m.id = c.meeting_id
-WHERE c.rowid IN ({})
-"""
-
-
-def _light_rows(index: Index, ids: list[int]):
-    """Only what the boosts read, for every fused candidate."""
-    out = []
-    for s in range(0, len(ids), 900):
-        part = ids[s:s + 900]
-        out += index.query(LIGHT_SQL.format(",".join("?" * len(part))), part)
-    return out
-
-
-def _rows(index: Index, ids: list[int]):
-    out = []
-    for s in range(0, len(ids), 900):
-        part = ids[s:s + 900]
-        out += index.query(ROW_SQL.format(",".join("?" * len(part))), part)
-    return out
 
 
 def _result(r, score: float, signals: dict) -> SearchResult:
@@ -336,8 +288,8 @@ def _result(r, score: float, signals: dict) -> SearchResult:
 
 
 def result_by_chunk_id(index: Index, chunk_id: str) -> SearchResult | None:
-    rows = index.query("SELECT rowid FROM chunks WHERE id=?", (chunk_id,))
-    if not rows:
+    rowid = index.rowid_of(chunk_id)
+    if rowid is None:
         return None
-    r = _rows(index, [rows[0][0]])
+    r = index.passages_by_rowid([rowid])
     return _result(r[0], 0.0, {}) if r else None
