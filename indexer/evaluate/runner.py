@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from indexer.answer.ask import ask
 from indexer.evaluate import metrics as ev
 from indexer.embed.embedder import Embedder
 from indexer.store.index import Index, update_index
@@ -201,8 +203,6 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
 
 
 def measure_abstention(index: Index, questions: list[ev.Question], settings) -> dict:
-    from indexer.answer.ask import ask
-
     un = [q for q in questions if not q.answerable]
     an = [q for q in questions if q.answerable]
     abstained = sum(1 for q in un if not ask(index, q.question, None, settings)["answered"])
@@ -212,8 +212,6 @@ def measure_abstention(index: Index, questions: list[ev.Question], settings) -> 
 
 
 def _slug(s: str) -> str:
-    import re
-
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 
+from indexer.common.acronyms import Aliases
+from indexer.common.results import Filters, SearchResult, check_query
+from indexer.common.text import content_words, question_words
 from indexer.store.index import Index
 from indexer.store.repository import meeting_where
-from indexer.common.results import Filters, SearchResult, check_query
 
 log = logging.getLogger(__name__)
 
@@ -104,21 +105,9 @@ class FilterColumns:
         return np.array([table[i] for i in ids if i in table], dtype=np.int32)
 
 
-_FILTER_COLUMNS: dict[int, tuple[object, FilterColumns]] = {}
-_FILTER_LOCK = threading.Lock()
-
-
 def filter_columns(index: Index) -> FilterColumns:
     """The index's FilterColumns, built on its first filtered search (one scan of the chunks)."""
-    with _FILTER_LOCK:
-        hit = _FILTER_COLUMNS.get(id(index))
-        if hit is not None and hit[0] is index.gen:
-            return hit[1]
-        cols = FilterColumns(index)
-        if len(_FILTER_COLUMNS) > 8:
-            _FILTER_COLUMNS.clear()
-        _FILTER_COLUMNS[id(index)] = (index.gen, cols)
-        return cols
+    return index.cached("filter_columns", lambda: FilterColumns(index))
 
 
 def dense_ranking(index: Index, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
@@ -244,17 +233,13 @@ def _sentence_boost(index: Index, fused: dict[int, float], query: str, cfg: Retr
     A sentence holding an abbreviation the query names (``named``, see indexer/acronyms.py) holds
     its long form's words too, and the other way round. With ``decision_boost``, a question about
     what was resolved favours passages holding a RESOLVED block."""
-    from indexer.common.acronyms import Aliases
-    from indexer.answer.ask import index_idf
-    from indexer.common.text import content_words, question_words
-
     words = question_words(query)
     top = sorted(fused, key=lambda c: (-fused[c], c))[:depth]
     if not top:
         return
     scale = fused[top[0]]
     decision = cfg.decision_boost and DECISION_IN_QUERY.search(query)
-    idf = index_idf(index)
+    idf = index.idf()
     weight = {w: idf(w) for w in words}
     total = sum(weight.values())
     aliases = Aliases(named)
