@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable
-from functools import partial
 from typing import Any, TypeVar
 
 from indexer.common.results import Filters
@@ -55,33 +54,6 @@ WHERE c.rowid IN ({})
 """
 
 FACTS_SQL = """
-SELECT c.rowid, c.item_id, i.number, i.title AS item_title, i.kind, m.date
-FROM chunks c JOIN items i ON i.id = c.item_id JOIN meetings m ON m.id = c.meeting_id
-WHERE c.rowid IN ({})
-"""
-
-
-def _marks(ids) -> str:
-    return ",".join("?" * len(ids))
-
-
-def _first(rows: list[sqlite3.Row]) -> sqlite3.Row | None:
-    return rows[0] if rows else None
-
-
-PASSAGE_SQL = """
-SELECT c.rowid, c.id, c.text, c.item_id, c.document_id, c.meeting_id, c.path, c.span_start,
-       c.span_end, c.page_start, c.page_end, m.committee, m.date, d.doc_type, d.published_for,
-       i.number, i.title AS item_title, i.kind, pm.date AS published_date
-FROM chunks c
-JOIN meetings m ON m.id = c.meeting_id
-JOIN documents d ON d.id = c.document_id
-JOIN items i ON i.id = c.item_id
-LEFT JOIN meetings pm ON pm.id = d.published_for
-WHERE c.rowid IN ({})
-"""
-
-HEAD_SQL = """
 SELECT c.rowid, c.item_id, i.number, i.title AS item_title, i.kind, m.date
 FROM chunks c JOIN items i ON i.id = c.item_id JOIN meetings m ON m.id = c.meeting_id
 WHERE c.rowid IN ({})
