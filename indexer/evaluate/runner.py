@@ -16,6 +16,7 @@ from indexer.answer.ask import ask
 from indexer.evaluate import metrics as ev
 from indexer.embed.embedder import Embedder
 from indexer.store.index import Index, update_index
+from indexer.store.vectors import ExactIndex
 from indexer.common.results import Filters
 from indexer.retrieve.search import RetrievalConfig, search
 from indexer.parse.sources import is_paper_name, iter_input_files
@@ -90,7 +91,6 @@ class NaiveBaseline:
     """What a user would build: 1,000/200 character splits of whole files, FAISS, dated by file."""
 
     def __init__(self, corpus: Path, embedder: Embedder, cache_dir: Path) -> None:
-        import faiss
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
@@ -112,8 +112,7 @@ class NaiveBaseline:
             vecs = embedder.embed_batch([c[1] for c in self.chunks])
             cache_dir.mkdir(parents=True, exist_ok=True)
             np.save(cache, vecs)
-        self.index = faiss.IndexFlatIP(vecs.shape[1])
-        self.index.add(vecs.astype(np.float32))
+        self.index = ExactIndex(vecs)
         self.embedder = embedder
 
     def hits(self, q: str) -> list[ev.Hit]:
