@@ -1,7 +1,8 @@
 """Reading the index by id: meetings, items with their full text, source files, counts.
 
 These are the library functions behind the service's read endpoints (``GET /meetings``,
-``/items/{id}``, ``/documents/{id}/source``, ``/health``); the CLI can call them too.
+``/items/{id}``, ``/documents/{id}/source``, ``/health``); the CLI can call them too. They read
+through the index's repository methods (``indexer/store/repository.py``) and shape the rows.
 
 Every function takes ``include_restricted``. With the default (False) nothing from a
 restricted (Part B, exempt) document is returned or counted: its passages, its sections in an

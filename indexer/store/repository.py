@@ -1,7 +1,7 @@
 """The one way into an index's records: meetings, items, passages and tracker rows by id.
 
 ``Index`` (``indexer.store.index``) inherits these methods, so a caller writes
-``index.passages_by_id(ids)``; no SQL is written outside ``indexer/store/``. Per-index caches
+``index.passages_by_rowid(ids)``; no SQL is written outside ``indexer/store/``. Per-index caches
 (idf, filter columns, the tracker copy, discussed passages) live on the index object through
 ``cached``: an ``Index`` is one generation, so a new generation starts with empty caches.
 """
