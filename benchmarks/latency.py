@@ -107,8 +107,8 @@ def time_stages(index, queries, cfg) -> Clock:
         with clock(steps[4]):
             fused = s.fuse([(dense, cfg.dense_weight), (sparse, cfg.bm25_weight)], cfg)
         best = sorted(fused, key=lambda c: (-fused[c], c))[:10]
-        with clock("SQL fetch of the 10 result rows (_rows)"):
-            s._rows(index, best)
+        with clock("SQL fetch of the 10 result rows (passages_by_rowid)"):
+            index.passages_by_rowid(best)
         with clock("search() whole"):
             s.search(index, q, 10, None, cfg)
         parts = sum(clock.wall[name][-1] for name in steps)

@@ -1,4 +1,4 @@
-"""Query-intent signals in search (indexer/search.py): abbreviations, decisions, recency, attendance.
+"""Query-intent signals in search (indexer/retrieve/signals/): abbreviations, decisions, recency, attendance.
 
 The regexes are unit-tested; each signal is then checked on the real corpus and model (conftest's
 cached real_index_dir) against the same search without it. `council eval` measures them."""
@@ -8,8 +8,10 @@ from __future__ import annotations
 import pytest
 
 from indexer.common.results import Filters
-from indexer.retrieve.search import (ATTENDANCE_IN_QUERY, DECISION_IN_QUERY, RECENT_IN_QUERY, RetrievalConfig, _boost,
-                            search)
+from indexer.retrieve.search import RetrievalConfig, _boost, search
+from indexer.retrieve.signals.attendance import ATTENDANCE_IN_QUERY
+from indexer.retrieve.signals.decision import DECISION_IN_QUERY
+from indexer.retrieve.signals.recency import RECENT_IN_QUERY
 
 
 @pytest.mark.parametrize("query, decision, recent, attendance", [

@@ -5,15 +5,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from indexer.answer.ask import ask
 from indexer.evaluate import metrics as ev
 from indexer.embed.base import Embedder
 from indexer.store.index import Index, update_index
+from indexer.store.vectors import ExactIndex
 from indexer.common.results import Filters
 from indexer.retrieve.search import RetrievalConfig, search
 from indexer.ingest.files import is_paper_name, iter_input_files
@@ -88,7 +91,6 @@ class NaiveBaseline:
     """What a user would build: 1,000/200 character splits of whole files, FAISS, dated by file."""
 
     def __init__(self, corpus: Path, embedder: Embedder, cache_dir: Path) -> None:
-        import faiss
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200, add_start_index=True)
@@ -110,8 +112,7 @@ class NaiveBaseline:
             vecs = embedder.embed_batch([c[1] for c in self.chunks])
             cache_dir.mkdir(parents=True, exist_ok=True)
             np.save(cache, vecs)
-        self.index = faiss.IndexFlatIP(vecs.shape[1])
-        self.index.add(vecs.astype(np.float32))
+        self.index = ExactIndex(vecs)
         self.embedder = embedder
 
     def hits(self, q: str) -> list[ev.Hit]:
@@ -161,7 +162,7 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
         idx_dir = work_dir / f"eval-index-{embedder.model_id}-{size}"
         update_index(idx_dir, corpus_units(corpus), embedder, max_words=size, overlap_words=20)
         index = Index.open(idx_dir, embedder=embedder)
-        sources = {r["path"]: r["text"] for r in index.query("SELECT path, text FROM files")}
+        sources = index.file_texts()
         configs = CONFIGS if size == chunk_sizes[0] else [c for c in CONFIGS if c[0] == SIZE_CONFIG]
         for name, cfg in configs:
             label = name if len(chunk_sizes) == 1 else f"{name}, {size} words"
@@ -170,8 +171,7 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
             ev.write_trec_run(runs_dir / f"{_slug(label)}.trec", _slug(label), per_q)
         if size == chunk_sizes[0]:
             main_index, main_sources = index, sources
-            chunks = [(r["id"], r["text"], r["date"]) for r in index.query(
-                "SELECT c.id, c.text, m.date FROM chunks c JOIN meetings m ON m.id = c.meeting_id")]
+            chunks = [(r["id"], r["text"], r["date"]) for r in index.passages_with_dates()]
             ev.write_qrels(out_dir / "qrels.tsv", questions, chunks)
     held_sets = [(gold.with_name(f), note) for f, note in HELD_OUT if gold.with_name(f).exists()]
     held_rows: list[tuple[str, str, list[tuple[str, dict]]]] = []  # (file, note, rows)
@@ -202,8 +202,6 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
 
 
 def measure_abstention(index: Index, questions: list[ev.Question], settings) -> dict:
-    from indexer.answer.ask import ask
-
     un = [q for q in questions if not q.answerable]
     an = [q for q in questions if q.answerable]
     abstained = sum(1 for q in un if not ask(index, q.question, None, settings)["answered"])
@@ -213,8 +211,6 @@ def measure_abstention(index: Index, questions: list[ev.Question], settings) -> 
 
 
 def _slug(s: str) -> str:
-    import re
-
     return re.sub(r"[^a-z0-9]+", "-", s.lower()).strip("-")
 
 

@@ -1,7 +1,8 @@
 """Reading the index by id: meetings, items with their full text, source files, counts.
 
 These are the library functions behind the service's read endpoints (``GET /meetings``,
-``/items/{id}``, ``/documents/{id}/source``, ``/health``); the CLI can call them too.
+``/items/{id}``, ``/documents/{id}/source``, ``/health``); the CLI can call them too. They read
+through the index's repository methods (``indexer/store/repository.py``) and shape the rows.
 
 Every function takes ``include_restricted``. With the default (False) nothing from a
 restricted (Part B, exempt) document is returned or counted: its passages, its sections in an
@@ -39,11 +40,6 @@ class Withheld(CouncilError):
 
 # ------------------------------------------------------------------ small helpers
 
-def _vis(alias: str, include_restricted: bool) -> str:
-    """SQL condition that hides restricted rows of table ``alias`` unless allowed."""
-    return "1" if include_restricted else f"{alias}.restricted = 0"
-
-
 def _meeting_dict(r) -> dict:
     return {"id": r["id"], "committee": r["committee"], "council": r["council"], "date": r["date"],
             "date_label": long_date(date.fromisoformat(r["date"])), "start_time": r["start_time"],
@@ -61,48 +57,29 @@ def item_label(kind: str, number: str | None) -> str:
 
 def committees(index: Index) -> list[str]:
     """Committee names in the index, sorted (for the search form's select)."""
-    return [r[0] for r in index.query("SELECT DISTINCT committee FROM meetings ORDER BY committee")]
+    return index.committees()
 
 
 def counts(index: Index, include_restricted: bool = False) -> dict[str, int]:
     """How many meetings, documents, items and chunks a caller can see."""
-    return {
-        "meetings": index.query("SELECT COUNT(*) FROM meetings")[0][0],
-        "documents": index.query(f"SELECT COUNT(*) FROM documents d WHERE {_vis('d', include_restricted)}")[0][0],
-        "items": index.query(f"SELECT COUNT(*) FROM items i WHERE {_vis('i', include_restricted)}")[0][0],
-        "chunks": index.query(f"SELECT COUNT(*) FROM chunks c WHERE {_vis('c', include_restricted)}")[0][0],
-    }
+    return index.counts(include_restricted)
 
 
 def list_meetings(index: Index, include_restricted: bool = False, committee: str | None = None) -> list[dict]:
     """Every meeting, newest first, with the counts of what the caller can see."""
-    where, args = "1", []
-    if committee:
-        where, args = "(m.committee = ? OR lower(m.committee) LIKE ?)", [committee, f"%{committee.lower()}%"]
-    rows = index.query(
-        f"""SELECT m.*,
-            (SELECT COUNT(*) FROM documents d WHERE (d.meeting_id = m.id OR d.published_for = m.id)
-                AND {_vis('d', include_restricted)}) AS n_documents,
-            (SELECT COUNT(*) FROM items i WHERE i.meeting_id = m.id AND {_vis('i', include_restricted)}) AS n_items,
-            (SELECT COUNT(*) FROM chunks c WHERE c.meeting_id = m.id AND {_vis('c', include_restricted)}) AS n_chunks
-        FROM meetings m WHERE {where} ORDER BY m.date DESC, m.committee""", args)
+    rows = index.meetings(include_restricted, committee)
     return [{**_meeting_dict(r), "counts": {"documents": r["n_documents"], "items": r["n_items"],
                                             "chunks": r["n_chunks"]}} for r in rows]
 
 
 def get_meeting(index: Index, meeting_id: str, include_restricted: bool = False) -> dict:
     """A meeting with its documents and its items in order: the agenda first, then the minutes."""
-    rows = index.query("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
-    if not rows:
+    m = index.meeting(meeting_id)
+    if m is None:
         raise NotFound("meeting", meeting_id)
-    out = _meeting_dict(rows[0])
-    docs = index.query(
-        f"""SELECT d.* FROM documents d WHERE (d.meeting_id = ? OR d.published_for = ?)
-            AND {_vis('d', include_restricted)} ORDER BY d.path, d.span_start""", (meeting_id, meeting_id))
-    out["documents"] = [_document_dict(d) for d in docs]
-    items = index.query(
-        f"""SELECT i.* FROM items i WHERE i.meeting_id = ? AND {_vis('i', include_restricted)}
-            ORDER BY i.kind = 'minute', i.ord""", (meeting_id,))
+    out = _meeting_dict(m)
+    out["documents"] = [_document_dict(d) for d in index.documents_of(meeting_id, include_restricted)]
+    items = index.items_of(meeting_id, include_restricted)
     out["items"] = [{"id": i["id"], "kind": i["kind"], "number": i["number"], "title": i["title"],
                      "label": item_label(i["kind"], i["number"]), "page_start": i["page_start"],
                      "page_end": i["page_end"], "order": i["ord"]} for i in items]
@@ -120,8 +97,7 @@ def _document_dict(d) -> dict:
 
 def _file_text(index: Index, path: str, cache: dict[str, str]) -> str:
     if path not in cache:
-        rows = index.query("SELECT text FROM files WHERE path = ?", (path,))
-        cache[path] = rows[0][0] if rows else ""
+        cache[path] = index.file_text(path)
     return cache[path]
 
 
@@ -134,20 +110,16 @@ def get_item(index: Index, item_id: str, include_restricted: bool = False,
     papers has its agenda entry. ``highlight`` (a chunk id) adds ``{"section", "start", "end"}``:
     character offsets of that passage within that section's ``text``.
     """
-    rows = index.query(f"SELECT i.* FROM items i WHERE i.id = ? AND {_vis('i', include_restricted)}", (item_id,))
-    if not rows:
+    it = index.item(item_id, include_restricted)
+    if it is None:
         raise NotFound("item", item_id)
-    it = rows[0]
-    m = index.query("SELECT * FROM meetings WHERE id = ?", (it["meeting_id"],))[0]
+    m = index.meeting(it["meeting_id"])
     texts: dict[str, str] = {}
     sections: list[dict] = []
     doc_ids = json.loads(it["document_ids"])
     docs = {}
     if doc_ids:
-        found = index.query(
-            f"SELECT d.* FROM documents d WHERE d.id IN ({','.join('?' * len(doc_ids))}) "
-            f"AND {_vis('d', include_restricted)}", doc_ids)
-        docs = {d["id"]: d for d in found}
+        docs = {d["id"]: d for d in index.documents(doc_ids, include_restricted)}
     if it["kind"] == "minute":
         d = docs.get(doc_ids[0]) if doc_ids else None
         if doc_ids and d is None:  # the minutes document itself is restricted
@@ -199,11 +171,9 @@ def _section(index: Index, texts: dict, path: str, start: int | None, end: int |
 
 def _locate(index: Index, chunk_id: str, item_id: str, sections: list[dict], include_restricted: bool) -> dict:
     """Where a cited passage sits in an item's sections; NotFound if it is not in this item."""
-    rows = index.query(
-        f"SELECT c.* FROM chunks c WHERE c.id = ? AND {_vis('c', include_restricted)}", (chunk_id,))
-    if not rows:
+    c = index.passage(chunk_id, include_restricted)
+    if c is None:
         raise NotFound("passage", chunk_id)
-    c = rows[0]
     for n, s in enumerate(sections):
         s_start, s_end = s["offset"], s["offset"] + len(s["text"])
         if s["path"] == c["path"] and s_start <= c["span_start"] and c["span_end"] <= s_end \
@@ -221,13 +191,8 @@ def chunk_links(index: Index, chunk_ids: list[str], include_restricted: bool = F
     """
     if not chunk_ids:
         return {}
-    rows = index.query(
-        f"SELECT c.id, c.item_id, c.meeting_id, c.document_id, c.path, c.span_start, f.kind, f.pages, "
-        f"i.kind AS item_kind, i.number AS item_number "
-        f"FROM chunks c LEFT JOIN files f ON f.path = c.path LEFT JOIN items i ON i.id = c.item_id "
-        f"WHERE c.id IN ({','.join('?' * len(chunk_ids))}) AND {_vis('c', include_restricted)}", chunk_ids)
     out = {}
-    for r in rows:
+    for r in index.passage_links(chunk_ids, include_restricted):
         pdf_page = None
         if r["kind"] == "pdf":
             for start, end, pdf, _printed in json.loads(r["pages"] or "[]"):
@@ -246,7 +211,7 @@ def withheld_files(index: Index, include_restricted: bool = False) -> set[str]:
     """Paths of source files a caller may not download (they hold a restricted document)."""
     if include_restricted:
         return set()
-    return {r[0] for r in index.query("SELECT DISTINCT path FROM documents WHERE restricted = 1")}
+    return index.restricted_paths()
 
 
 @dataclass(frozen=True)
@@ -270,12 +235,10 @@ def source_file(index: Index, document_id: str, include_restricted: bool = False
     the manifest. A path that resolves outside the root (``..``, an absolute path, a symlink
     pointing out) or a file that is gone raises :class:`NotFound`.
     """
-    rows = index.query("SELECT * FROM documents WHERE id = ?", (document_id,))
-    if not rows or (rows[0]["restricted"] and not include_restricted):
+    d = index.document(document_id)
+    if d is None or (d["restricted"] and not include_restricted):
         raise NotFound("document", document_id)
-    d = rows[0]
-    if not include_restricted and index.query(
-            "SELECT 1 FROM documents WHERE path = ? AND restricted = 1 LIMIT 1", (d["path"],)):
+    if not include_restricted and index.holds_restricted(d["path"]):
         raise Withheld(document_id)
     if corpus_root is not None:
         root = Path(corpus_root)

@@ -30,19 +30,26 @@ from pathlib import Path
 
 import numpy as np
 
-from indexer.store import metadata as store
-from indexer.embed.base import Embedder
+from indexer.chunk.chunker import VERSION as CHUNKER_VERSION
+from indexer.chunk.chunker import chunk_source
 from indexer.common.errors import CouncilError, IndexCorrupt, IndexNotFound, ModelMismatch, ParseError
 from indexer.common.models import Chunk
+from indexer.embed.base import Embedder
+from indexer.embed.embedder import get_embedder, resolve_embedder_name
+from indexer.ingest.files import unit_files
+from indexer.store import metadata as store
+from indexer.store.lexical import LexicalIndex
 from indexer.store.repository import Repository
+from indexer.store.tracker import rebuild_tracker
 from indexer.store.vectors import VectorIndex
+from indexer.structure.reader import READER_VERSION, _display, parse_path
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 DB = "meta.sqlite"
 VECTORS = "vectors.faiss"
-LEXICAL = "lexical"  # the bm25s index (a directory), see indexer/lexical.py
+LEXICAL = "lexical"  # the bm25s index (a directory), see indexer/store/lexical.py
 KEEP_GENERATIONS = 2
 
 
@@ -67,8 +74,6 @@ def read_manifest(index_dir: Path) -> dict:
 
 
 def build_lexical(con: sqlite3.Connection):
-    from indexer.store.lexical import LexicalIndex
-
     return LexicalIndex.build((r[0], r[1], r[2]) for r in con.execute("SELECT rowid, text, header FROM chunks"))
 
 
@@ -76,8 +81,6 @@ def open_lexical(gen: Path, con: sqlite3.Connection):
     """The generation's BM25 index. A generation written before it existed (or by another
     tokeniser version) gets one built from its chunks, kept in memory, and saved beside them when
     the directory is writable (written aside, then renamed in whole)."""
-    from indexer.store.lexical import LexicalIndex
-
     try:
         return LexicalIndex.load(gen / LEXICAL)
     except IndexCorrupt as exc:
@@ -114,8 +117,6 @@ class Index(Repository):
     @classmethod
     def open(cls, index_dir: str | Path, embedder: Embedder | None = None, model: str | None = None) -> "Index":
         """Open the live generation; ``model`` (or the embedder's id) must match the manifest."""
-        from indexer.embed.embedder import get_embedder, resolve_embedder_name
-
         index_dir = Path(index_dir)
         gen = current_generation(index_dir)
         if gen is None:
@@ -182,8 +183,6 @@ class IndexReport:
 
 def unit_sha256(unit: Path) -> str:
     """The content hash of a unit, computed from raw bytes without parsing (as parse_path does)."""
-    from indexer.ingest.files import unit_files
-
     digests = [hashlib.sha256(f.read_bytes()).hexdigest() for f in unit_files(unit)]
     meta = (unit if unit.is_dir() else unit.parent) / "meeting.json"
     if meta.is_file():  # editing the metadata changes the unit too
@@ -234,10 +233,6 @@ def update_index(
     ``units`` are (unit path, root) pairs: a pack file or a meeting folder, and the folder
     that stored paths are relative to. ``restricted(parsed, root) -> document ids`` marks private papers.
     """
-    from indexer.chunk.chunker import VERSION as CHUNKER_VERSION
-    from indexer.chunk.chunker import chunk_source
-    from indexer.structure.reader import _display, parse_path
-
     t0 = time.perf_counter()
     index_dir = Path(index_dir)
     report = IndexReport()
@@ -245,8 +240,6 @@ def update_index(
         old_gen = current_generation(index_dir)
         _remove_abandoned(index_dir, old_gen)
         old = json.loads((old_gen / MANIFEST).read_text()) if old_gen else None
-        from indexer.structure.reader import READER_VERSION
-
         chunker_cfg = {"max_words": max_words, "overlap_words": overlap_words, "splitter": CHUNKER_VERSION,
                        "reader": READER_VERSION}
         rebuild = False
@@ -352,8 +345,6 @@ def update_index(
                           "chunks": len(chunks), "documents": [d.id for d in ps.documents]}
         for key in stale:
             known.pop(key, None)
-        from indexer.store.tracker import rebuild_tracker
-
         report.warnings.extend(rebuild_tracker(con))  # follow-ups cross files: rebuilt whole
         con.commit()
         build_lexical(con).save(new_gen / LEXICAL)  # BM25 is rebuilt whole too (about 3 s per 10k chunks)
@@ -387,8 +378,6 @@ def update_index(
 
 
 def root_of(units: list[tuple[Path, Path]], key: str) -> Path:
-    from indexer.structure.reader import _display
-
     for unit, root in units:
         if _display(unit, root) == key:
             return root

@@ -42,7 +42,7 @@ little faster, while 0.5 agrees a little more with FTS5's own top 10 (0.82 again
 On disk a directory (normally inside an index generation, next to ``vectors.faiss``) holds
 bm25s's ``.npy`` arrays and vocabulary, ``rowids.npy`` (matrix row -> SQLite rowid, ascending)
 ``lexical.json`` (format and tokeniser version, parameters) and ``acronyms.json``, the
-abbreviations the papers define (``indexer/acronyms.py``; search adds their other form to a query). ``load(mmap=True)`` maps the
+abbreviations the papers define (``indexer/common/acronyms.py``; search adds their other form to a query). ``load(mmap=True)`` maps the
 arrays read-only. Ranking only reads shared state and keeps one stemmer per thread
 (PyStemmer objects must not be used concurrently), so threads may call ``rank`` at once.
 """
@@ -71,7 +71,7 @@ log = logging.getLogger(__name__)
 # print "Building index from IDs objects". Put it back to the usual threshold.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
-FORMAT_VERSION = 2  # 2: acronyms.json, the papers' abbreviations (indexer/acronyms.py)
+FORMAT_VERSION = 2  # 2: acronyms.json, the papers' abbreviations (indexer/common/acronyms.py)
 TOKENIZER = "apos-ordinal-years-compound/w2+d1/fts-stop+lucene/nfkd-snowball-en/v2"  # change when terms() changes
 META = "lexical.json"
 GLOSSARY = "acronyms.json"

@@ -1,5 +1,5 @@
 """SQLite holds everything but the vectors and the BM25 index: meetings, documents, items, chunks.
-BM25 is ranked by bm25s (indexer/lexical.py), built from the ``chunks`` table. Indexes written
+BM25 is ranked by bm25s (indexer/store/lexical.py), built from the ``chunks`` table. Indexes written
 before that also held an FTS5 copy of every chunk, which nothing read: the next update drops it
 (:func:`drop_legacy_fts`), about a fifth of the file.
 
@@ -168,7 +168,7 @@ def row_to_item(r: sqlite3.Row, body: str) -> Item:
     )
 
 
-# Words BM25 drops from chunks and queries, with bm25s's English list (indexer/lexical.py).
+# Words BM25 drops from chunks and queries, with bm25s's English list (indexer/store/lexical.py).
 _FTS_STOP = set(
     "a an and are as at be by did do does for from had has have how i in is it of on or that the "
     "this to was were what when where which who why will with about any there their they our we "

@@ -1,7 +1,7 @@
 """The one way into an index's records: meetings, items, passages and tracker rows by id.
 
 ``Index`` (``indexer.store.index``) inherits these methods, so a caller writes
-``index.passages_by_id(ids)``; no SQL is written outside ``indexer/store/``. Per-index caches
+``index.passages_by_rowid(ids)``; no SQL is written outside ``indexer/store/``. Per-index caches
 (idf, filter columns, the tracker copy, discussed passages) live on the index object through
 ``cached``: an ``Index`` is one generation, so a new generation starts with empty caches.
 """
@@ -41,6 +41,25 @@ def visible(alias: str, include_restricted: bool) -> str:
     return "1" if include_restricted else f"{alias}.restricted = 0"
 
 
+PASSAGE_SQL = """
+SELECT c.rowid, c.id, c.text, c.item_id, c.document_id, c.meeting_id, c.path, c.span_start,
+       c.span_end, c.page_start, c.page_end, m.committee, m.date, d.doc_type, d.published_for,
+       i.number, i.title AS item_title, i.kind, pm.date AS published_date
+FROM chunks c
+JOIN meetings m ON m.id = c.meeting_id
+JOIN documents d ON d.id = c.document_id
+JOIN items i ON i.id = c.item_id
+LEFT JOIN meetings pm ON pm.id = d.published_for
+WHERE c.rowid IN ({})
+"""
+
+FACTS_SQL = """
+SELECT c.rowid, c.item_id, i.number, i.title AS item_title, i.kind, m.date
+FROM chunks c JOIN items i ON i.id = c.item_id JOIN meetings m ON m.id = c.meeting_id
+WHERE c.rowid IN ({})
+"""
+
+
 class Repository:
     """Read methods over one generation's SQLite (mixed into ``Index``)."""
 
@@ -61,7 +80,133 @@ class Repository:
 
     # ------------------------------------------------------------ meetings, documents, items
 
+    def committees(self) -> list[str]:
+        """Committee names in the index, sorted."""
+        return [r[0] for r in self.query("SELECT DISTINCT committee FROM meetings ORDER BY committee")]
+
+    def counts(self, include_restricted: bool = False) -> dict[str, int]:
+        """How many meetings, documents, items and passages a caller can see."""
+        return {
+            "meetings": self.query("SELECT COUNT(*) FROM meetings")[0][0],
+            "documents": self.query(f"SELECT COUNT(*) FROM documents d WHERE {visible('d', include_restricted)}")[0][0],
+            "items": self.query(f"SELECT COUNT(*) FROM items i WHERE {visible('i', include_restricted)}")[0][0],
+            "chunks": self.query(f"SELECT COUNT(*) FROM chunks c WHERE {visible('c', include_restricted)}")[0][0],
+        }
+
+    def meetings(self, include_restricted: bool = False, committee: str | None = None) -> list[sqlite3.Row]:
+        """Every meeting (of ``committee``), newest first, with n_documents, n_items and n_chunks:
+        the counts of what the caller can see."""
+        where, args = meeting_where(Filters(committee=committee), "m")
+        cond = " AND ".join(where) or "1"
+        return self.query(
+            f"""SELECT m.*,
+            (SELECT COUNT(*) FROM documents d WHERE (d.meeting_id = m.id OR d.published_for = m.id)
+                AND {visible('d', include_restricted)}) AS n_documents,
+            (SELECT COUNT(*) FROM items i WHERE i.meeting_id = m.id AND {visible('i', include_restricted)}) AS n_items,
+            (SELECT COUNT(*) FROM chunks c WHERE c.meeting_id = m.id AND {visible('c', include_restricted)}) AS n_chunks
+        FROM meetings m WHERE {cond} ORDER BY m.date DESC, m.committee""", args)
+
+    def meeting(self, meeting_id: str) -> sqlite3.Row | None:
+        rows = self.query("SELECT * FROM meetings WHERE id = ?", (meeting_id,))
+        return rows[0] if rows else None
+
+    def meeting_ids(self, filters: Filters) -> list[str]:
+        """Ids of the meetings that pass the committee and date conditions of ``filters``."""
+        where, args = meeting_where(filters)
+        return [r[0] for r in self.query("SELECT id FROM meetings WHERE " + " AND ".join(where), args)]
+
+    def documents_of(self, meeting_id: str, include_restricted: bool = False) -> list[sqlite3.Row]:
+        """The documents of a meeting or published for it, in file order."""
+        return self.query(
+            f"""SELECT d.* FROM documents d WHERE (d.meeting_id = ? OR d.published_for = ?)
+            AND {visible('d', include_restricted)} ORDER BY d.path, d.span_start""", (meeting_id, meeting_id))
+
+    def document(self, document_id: str) -> sqlite3.Row | None:
+        rows = self.query("SELECT * FROM documents WHERE id = ?", (document_id,))
+        return rows[0] if rows else None
+
+    def documents(self, ids: list[str], include_restricted: bool = False) -> list[sqlite3.Row]:
+        return self.query(f"SELECT d.* FROM documents d WHERE d.id IN ({','.join('?' * len(ids))}) "
+                          f"AND {visible('d', include_restricted)}", ids)
+
+    def document_ids(self, doc_type: str) -> list[str]:
+        return [r[0] for r in self.query("SELECT id FROM documents WHERE doc_type = ?", (doc_type,))]
+
+    def items_of(self, meeting_id: str, include_restricted: bool = False) -> list[sqlite3.Row]:
+        """A meeting's items in order: the agenda first, then the minutes."""
+        return self.query(
+            f"""SELECT i.* FROM items i WHERE i.meeting_id = ? AND {visible('i', include_restricted)}
+            ORDER BY i.kind = 'minute', i.ord""", (meeting_id,))
+
+    def item(self, item_id: str, include_restricted: bool = False) -> sqlite3.Row | None:
+        rows = self.query(f"SELECT i.* FROM items i WHERE i.id = ? AND {visible('i', include_restricted)}", (item_id,))
+        return rows[0] if rows else None
+
+    def file_text(self, path: str) -> str:
+        """The text of a source file ("" when it is not in the index)."""
+        rows = self.query("SELECT text FROM files WHERE path = ?", (path,))
+        return rows[0][0] if rows else ""
+
+    def file_texts(self) -> dict[str, str]:
+        """Every source file's text, by path."""
+        return {r["path"]: r["text"] for r in self.query("SELECT path, text FROM files")}
+
+    def restricted_paths(self) -> set[str]:
+        """Paths of the source files that hold a restricted document."""
+        return {r[0] for r in self.query("SELECT DISTINCT path FROM documents WHERE restricted = 1")}
+
+    def holds_restricted(self, path: str) -> bool:
+        """Whether the source file at ``path`` holds a restricted document."""
+        return bool(self.query("SELECT 1 FROM documents WHERE path = ? AND restricted = 1 LIMIT 1", (path,)))
+
     # ------------------------------------------------------------ passages
+
+    def passage(self, chunk_id: str, include_restricted: bool = False) -> sqlite3.Row | None:
+        rows = self.query(f"SELECT c.* FROM chunks c WHERE c.id = ? AND {visible('c', include_restricted)}",
+                          (chunk_id,))
+        return rows[0] if rows else None
+
+    def rowid_of(self, chunk_id: str) -> int | None:
+        rows = self.query("SELECT rowid FROM chunks WHERE id=?", (chunk_id,))
+        return rows[0][0] if rows else None
+
+    def passages_by_rowid(self, rowids: list[int]) -> list[sqlite3.Row]:
+        """Passages with their meeting, document and item: what a search result shows."""
+        return self._in_parts(PASSAGE_SQL, rowids)
+
+    def passage_facts(self, rowids: list[int]) -> list[sqlite3.Row]:
+        """Only what the ranking signals read of each candidate: rowid, item_id, number,
+        item_title, kind and the meeting's date."""
+        return self._in_parts(FACTS_SQL, rowids)
+
+    def passage_texts(self, rowids: list[int]) -> list[sqlite3.Row]:
+        """(rowid, text) of the passages."""
+        return self.query(f"SELECT rowid, text FROM chunks WHERE rowid IN ({','.join('?' * len(rowids))})", rowids)
+
+    def passage_columns(self) -> list[sqlite3.Row]:
+        """(rowid, meeting_id, document_id, restricted) of every passage, by rowid."""
+        return self.query("SELECT rowid, meeting_id, document_id, restricted FROM chunks ORDER BY rowid")
+
+    def passages_with_dates(self) -> list[sqlite3.Row]:
+        """(id, text, date) of every passage, with its meeting's date."""
+        return self.query("SELECT c.id, c.text, m.date FROM chunks c JOIN meetings m ON m.id = c.meeting_id")
+
+    def passage_links(self, chunk_ids: list[str], include_restricted: bool = False) -> list[sqlite3.Row]:
+        """For passages: their item, meeting, document, path and start, the file's kind and pages,
+        and the item's kind and number (item_kind, item_number)."""
+        return self.query(
+            f"SELECT c.id, c.item_id, c.meeting_id, c.document_id, c.path, c.span_start, f.kind, f.pages, "
+            f"i.kind AS item_kind, i.number AS item_number "
+            f"FROM chunks c LEFT JOIN files f ON f.path = c.path LEFT JOIN items i ON i.id = c.item_id "
+            f"WHERE c.id IN ({','.join('?' * len(chunk_ids))}) AND {visible('c', include_restricted)}", chunk_ids)
+
+    def _in_parts(self, sql: str, ids: list[int]) -> list[sqlite3.Row]:
+        """``sql`` (with one ``IN ({})``) over ``ids`` in parts of 900, under SQLite's variable limit."""
+        out: list[sqlite3.Row] = []
+        for s in range(0, len(ids), 900):
+            part = ids[s:s + 900]
+            out += self.query(sql.format(",".join("?" * len(part))), part)
+        return out
 
     def idf(self) -> Idf:
         """Document frequencies of words over the index's passages (stored by the tracker)."""

@@ -323,6 +323,19 @@ class VectorIndex:
         return cls(index, dim=dim, kind=kind, params={**_DEFAULTS[kind], **params})
 
 
+class ExactIndex:
+    """Exact inner-product search over rows numbered in the order added (``IndexFlatIP``, no ids,
+    no removal): the naive baseline of `council eval`."""
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self._index = faiss.IndexFlatIP(vectors.shape[1])
+        self._index.add(vectors.astype(np.float32))
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, row numbers), one row per query."""
+        return self._index.search(queries, k)
+
+
 def _new_faiss_index(dim: int, kind: str, params: dict[str, Any]) -> faiss.Index:
     if kind == "flat":
         return faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
