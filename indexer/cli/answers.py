@@ -82,7 +82,7 @@ def ask(settings: Settings, question, k, committee, date_from, date_to, doc_type
 @click.pass_obj
 def recommendations(settings: Settings, query, discussed, limit, as_json, index_dir, model) -> None:
     """RESOLVED points and recommendations matching QUERY, with status and timeline."""
-    from indexer.answer.ask import find_recommendations
+    from indexer.answer.recommendations import find_recommendations
 
     _, idx = _open(settings, index_dir, model)
     recs = find_recommendations(idx, query, limit=limit, with_discussed=discussed)
@@ -109,7 +109,7 @@ def recommendations(settings: Settings, query, discussed, limit, as_json, index_
 @click.pass_obj
 def cross_references_cmd(settings: Settings, as_json, index_dir, model) -> None:
     """Every "Further to minute N/YY": the minute it resolves to, or why it cannot be found."""
-    from indexer.answer.ask import cross_references
+    from indexer.answer.recommendations import cross_references
 
     _, idx = _open(settings, index_dir, model)
     refs = cross_references(idx)

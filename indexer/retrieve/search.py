@@ -255,7 +255,6 @@ def _sentence_boost(index: Index, fused: dict[int, float], query: str, cfg: Retr
     its long form's words too, and the other way round. With ``decision_boost``, a question about
     what was resolved favours passages holding a RESOLVED block."""
     from indexer.common.acronyms import Aliases
-    from indexer.answer.ask import index_idf
     from indexer.common.text import content_words, question_words
 
     words = question_words(query)
@@ -264,7 +263,7 @@ def _sentence_boost(index: Index, fused: dict[int, float], query: str, cfg: Retr
         return
     scale = fused[top[0]]
     decision = cfg.decision_boost and DECISION_IN_QUERY.search(query)
-    idf = index_idf(index)
+    idf = index.idf()
     weight = {w: idf(w) for w in words}
     total = sum(weight.values())
     aliases = Aliases(named)

@@ -17,7 +17,7 @@ when it has no numbered points. Its **follow-ups** are evidence found in later p
   the record's minute.
 
 ``discussed`` follow-ups (later passages on the same matter) need the embedder, so they are
-found at query time (:func:`indexer.answer.discussed`), as is everything that reads these tables.
+found at query time (:func:`indexer.answer.recommendations.discussed`), as is everything that reads these tables.
 
 Tables (all rebuilt on every call): ``tracker_records``, ``tracker_followups``, ``tracker_rows``
 (every outstanding-issues and work-programme row, dated), ``tracker_xrefs`` (every
@@ -49,7 +49,7 @@ from indexer.structure.core import XREF_RE, clean
 
 log = logging.getLogger(__name__)
 
-# Stored with the tables: a tracker written by other code is recomputed when read (see answer.tracker_db).
+# Stored with the tables: a tracker written by other code is recomputed when read (see indexer.answer.recommendations.tracker_db).
 TRACKER_VERSION = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
 
 SCHEMA = """
