@@ -155,12 +155,12 @@ def test_a_meeting_the_papers_do_not_hold_is_no_answer(api_index):
 
 @pytest.mark.real_model
 def test_best_sentence_is_the_cosine_of_a_quoted_sentence(real_index):
-    from indexer.answer.extract import answer_sentences, embed_passages, embed_query
+    from indexer.answer.extract import answer_sentences, embed_passages
     from indexer.retrieve.search import search
 
     q = "how many social workers did Coventry employ in September 2019?"
     found = answer_sentences(real_index, q, search(real_index, q, 5))
-    cosines = [float(v @ embed_query(real_index, q)) for v in embed_passages(real_index, [s for s, _ in found["sentences"]])]
+    cosines = [float(v @ real_index.query_vector(q)) for v in embed_passages(real_index, [s for s, _ in found["sentences"]])]
     assert found["best_sentence"] == pytest.approx(max(cosines), abs=1e-5)
     assert found["best_sentence"] >= 0.36
 

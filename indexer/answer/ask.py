@@ -62,7 +62,7 @@ from indexer.answer.abstain import (
     COVERAGE_MIN, after_scope, answer_type_ok, expected_type, given_numbers, has_answer_type, meeting_asked,
     other_period, time_supported, weighted_share,
 )
-from indexer.answer.extract import answer_sentences, index_idf, neighbours
+from indexer.answer.extract import answer_sentences, neighbours
 from indexer.answer.generate import generative_answer
 from indexer.answer.timeline import question_timeline
 from indexer.common.acronyms import Aliases
@@ -78,18 +78,7 @@ DEFAULT_ABSTAIN = 0.36  # cosine of the best passage; settings.abstain_threshold
 
 def scope(index: Index, filters: Filters) -> tuple[list[str], date | None, date | None]:
     """The committees, first and last meeting dates the filters let a search see."""
-    where, args = [], []
-    if filters.committee:
-        where.append("(committee = ? OR lower(committee) LIKE ?)")
-        args += [filters.committee, f"%{filters.committee.lower()}%"]
-    if filters.date_from:
-        where.append("date >= ?")
-        args.append(filters.date_from.isoformat())
-    if filters.date_to:
-        where.append("date <= ?")
-        args.append(filters.date_to.isoformat())
-    rows = index.query("SELECT committee, MIN(date) AS lo, MAX(date) AS hi FROM meetings"
-                       + (" WHERE " + " AND ".join(where) if where else "") + " GROUP BY committee", args)
+    rows = index.meeting_span(filters)
     if not rows:
         return [], None, None
     return (sorted(r["committee"] for r in rows), min(date.fromisoformat(r["lo"]) for r in rows),
@@ -144,7 +133,7 @@ def ask(index: Index, question: str, filters: Filters | None = None, settings=No
     answer = found["answer"] or ("No single passage answers this; the timeline lists what the papers record."
                                  if timeline else "")
     if results and getattr(settings, "llm_url", None):  # optional, off by default: indexer/answer/generate.py
-        generated = generative_answer(question, results, settings, index_idf(index))
+        generated = generative_answer(question, results, settings, index.idf())
         answer = generated or answer
         log.info("answer kind: %s", "generative" if generated else "extractive")
     return {"question": question, "answered": True, "answer": answer,
@@ -178,7 +167,7 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
     if found["sentences"] and found.get("best_sentence", 1.0) < threshold:
         return f"best quoted sentence cosine {found['best_sentence']:.3f} < {threshold:.2f}"
     near = neighbours(index, question, filters, 10)
-    idf = index_idf(index)
+    idf = index.idf()
     qwords = question_words(question)
     coverage = max((weighted_share(qwords, aliases.extend(set(content_words(r.text))), idf) for r in near[:5]),
                    default=0.0) if qwords else 1.0
@@ -201,7 +190,7 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
     given = given_numbers(question)
     quoted = [results[n - 1] for s, ns in found["sentences"] if has_answer_type(kind, s, given) for n in ns]
     words = [w for w in qwords if idf.df.get(w) and not re.fullmatch(r"[\d/-]+", w)]
-    text_of = lambda p: _file_text(index, p)  # noqa: E731
+    text_of = index.file_text
     if not ((not quoted or time_supported(question, quoted, text_of, [], idf))
             and time_supported(question, quoted + near, text_of, words, idf)):
         return "no quoted passage is of the year asked about"
@@ -210,15 +199,6 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
 
 def _meeting_held(index: Index, when, filters: Filters) -> bool:
     """A meeting on ``when`` among the papers the filters let a search see."""
-    sql, args = "SELECT 1 FROM meetings WHERE date = ?", [when.isoformat()]
-    if filters.committee:
-        sql += " AND (committee = ? OR lower(committee) LIKE ?)"
-        args += [filters.committee, f"%{filters.committee.lower()}%"]
-    return bool(index.query(sql + " LIMIT 1", args))
-
-
-def _file_text(index: Index, path: str) -> str:
-    rows = index.query("SELECT text FROM files WHERE path=?", (path,))
-    return rows[0][0] if rows else ""
+    return index.meeting_held(when.isoformat(), filters.committee)
 
 

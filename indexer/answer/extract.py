@@ -13,7 +13,7 @@ import numpy as np
 from indexer.answer.abstain import answer_type_ok, expected_type, given_numbers, has_answer_type, weighted_share
 from indexer.common.acronyms import Aliases
 from indexer.common.results import Filters, SearchResult
-from indexer.common.text import Idf, content_words, question_words, sentences
+from indexer.common.text import content_words, question_words, sentences
 from indexer.retrieve.search import allowed_ids, result_by_chunk_id
 from indexer.store.index import Index
 
@@ -24,30 +24,10 @@ W_TYPE = 0.25  # bonus for a sentence holding the kind of answer asked for (a fi
 TYPE_MARGIN = 0.6  # ... which is quoted when it scores within this of the best sentence
 SENTENCE_POOL = 12  # candidate sentences embedded per question (12 and 24 pick the same answers)
 
-_IDF_CACHE: dict[int, tuple[object, Idf]] = {}
-
-
-def index_idf(index: Index) -> Idf:
-    """Document frequencies of words over the index's passages (stored by the tracker)."""
-    key = id(index)
-    hit = _IDF_CACHE.get(key)
-    if hit is not None and hit[0] is index.gen:
-        return hit[1]
-    try:
-        n = int(index.query("SELECT value FROM tracker_meta WHERE key='passages'")[0][0])
-        idf = Idf(df={r[0]: r[1] for r in index.query("SELECT word, df FROM tracker_words")}, n=n)
-    except Exception:  # an index built before the tracker: count them now
-        idf = Idf(r[0] for r in index.query("SELECT text FROM chunks"))
-    if len(_IDF_CACHE) > 8:
-        _IDF_CACHE.clear()
-    _IDF_CACHE[key] = (index.gen, idf)
-    return idf
-
-
 def passage_vectors(index: Index, chunk_ids: list[str]) -> dict[str, np.ndarray]:
     if not chunk_ids:
         return {}
-    rows = index.query(f"SELECT rowid, id FROM chunks WHERE id IN ({','.join('?' * len(chunk_ids))})", chunk_ids)
+    rows = index.chunk_rowids(chunk_ids)
     vecs = index.vectors.vectors_for(np.array([r[0] for r in rows], dtype=np.int64))
     return {r[1]: v for r, v in zip(rows, vecs)}
 
@@ -57,12 +37,11 @@ def neighbours(index: Index, question: str, filters: Filters, n: int = 10) -> li
     allowed = allowed_ids(index, filters)
     if allowed is not None and len(allowed) == 0:
         return []
-    scores, ids = index.vectors.search(embed_query(index, question), n, allowed_ids=allowed)
+    scores, ids = index.vectors.search(index.query_vector(question), n, allowed_ids=allowed)
     rowids = [int(i) for i in np.ravel(ids) if i >= 0]
     if not rowids:
         return []
-    names = {r[0]: r[1] for r in index.query(
-        f"SELECT rowid, id FROM chunks WHERE rowid IN ({','.join('?' * len(rowids))})", rowids)}
+    names = index.chunk_names(rowids)
     found = [result_by_chunk_id(index, names[i]) for i in rowids if i in names]
     return [r for r in found if r is not None]
 
@@ -76,9 +55,9 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
     empty = {"answer": "", "sentences": [], "best_passage": 0.0, "best_sentence": 0.0, "coverage": 0.0}
     if not results:
         return empty
-    idf = index_idf(index)
+    idf = index.idf()
     qwords = question_words(question)
-    qvec = embed_query(index, question)
+    qvec = index.query_vector(question)
     pvecs = passage_vectors(index, [r.id for r in results])
     psim = {r.id: float(pvecs[r.id] @ qvec) if r.id in pvecs else 0.0 for r in results}
     passage_words: set[str] = set()
@@ -133,35 +112,16 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
 
 
 
-_VEC_CACHE: dict[tuple[str, str], np.ndarray] = {}
-
-
 def embed_passages(index: Index, texts: list[str]) -> np.ndarray:
     """Passage embeddings of answer candidates; sentences of often-retrieved passages are cached."""
-    model = index.embedder.model_id
     if not texts:
         return np.zeros((0, index.embedder.dim), np.float32)
-    have = {t: _SENT_CACHE.get((model, t)) for t in dict.fromkeys(texts)}
+    cache: dict[str, np.ndarray] = index.cached("sentence_vectors", dict)
+    have = {t: cache.get(t) for t in dict.fromkeys(texts)}
     todo = [t for t, v in have.items() if v is None]
     if todo:
-        if len(_SENT_CACHE) > 20_000:
-            _SENT_CACHE.clear()
+        if len(cache) > 20_000:
+            cache.clear()
         for t, v in zip(todo, index.embedder.embed_batch(todo, kind="passage")):
-            _SENT_CACHE[(model, t)] = have[t] = v
+            cache[t] = have[t] = v
     return np.stack([have[t] for t in texts])
-
-
-_SENT_CACHE: dict[tuple[str, str], np.ndarray] = {}
-
-
-def embed_query(index: Index, text: str) -> np.ndarray:
-    """The query embedding of ``text`` (the last 256 are kept: a question is embedded once per ask)."""
-    key = (index.embedder.model_id, text)
-    v = _VEC_CACHE.get(key)
-    if v is None:
-        if len(_VEC_CACHE) > 256:
-            _VEC_CACHE.clear()
-        v = _VEC_CACHE[key] = index.embedder.embed_batch([text], kind="query")[0]
-    return v
-
-

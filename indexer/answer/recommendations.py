@@ -9,17 +9,15 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 
 import numpy as np
 
 from indexer.answer.abstain import weighted_share
-from indexer.answer.extract import embed_query, index_idf
 from indexer.common.errors import NotFound
 from indexer.common.text import Idf, content_words, question_words, sentences
 from indexer.retrieve.search import bm25_ranking, result_by_chunk_id
 from indexer.store.index import Index
-from indexer.store.tracker import _ROLE, STATUS_ORDER, TRACKER_VERSION, rebuild_tracker, status_of
+from indexer.store.tracker import _ROLE, STATUS_ORDER, TrackerReader, status_of, tracker_reader
 
 log = logging.getLogger(__name__)
 
@@ -36,44 +34,6 @@ _CUE_STOP = {w for w in content_words(
     "recommendation recommendations recommend recommended response responses respond progress follow followed "
     "following up happened happen idea plan plans request requests requested decision decided outcome status "
     "update come back done implemented actioned after since change changed developed")}
-
-_TRACKER_CACHE: dict[int, tuple[object, object]] = {}
-
-
-class _MemoryTracker:
-    """The tracker computed now, for an index written before the tracker (or by an older one)."""
-
-    def __init__(self, index: Index) -> None:
-        self.con = sqlite3.connect(":memory:", check_same_thread=False)
-        with index.lock:
-            index.con.backup(self.con)
-        self.con.row_factory = sqlite3.Row
-        rebuild_tracker(self.con)
-        self.lock = index.lock
-
-    def query(self, sql: str, args=()) -> list:
-        with self.lock:
-            return self.con.execute(sql, tuple(args)).fetchall()
-
-
-def tracker_db(index: Index):
-    """Something with ``query(sql, args)`` over current tracker tables: the index itself, or a copy."""
-    hit = _TRACKER_CACHE.get(id(index))
-    if hit is not None and hit[0] is index.gen:
-        return hit[1]
-    try:
-        ok = index.query("SELECT value FROM tracker_meta WHERE key='version'")[0][0] == TRACKER_VERSION
-    except Exception:
-        ok = False
-    db = index if ok else _MemoryTracker(index)
-    if not ok:
-        log.warning("the index's recommendations tracker is missing or out of date; computed it in memory "
-                    "(re-run `council index` to store it)")
-    if len(_TRACKER_CACHE) > 8:
-        _TRACKER_CACHE.clear()
-    _TRACKER_CACHE[id(index)] = (index.gen, db)
-    return db
-
 
 def _cite(index: Index, chunk_id: str | None) -> dict | None:
     r = result_by_chunk_id(index, chunk_id) if chunk_id else None
@@ -103,12 +63,11 @@ def _date_hints(q: str) -> list[tuple[str, str | None]]:
     return out
 
 
-def _match_records(db, q: str, include_restricted: bool, idf: Idf, minimum: float = RECORD_MATCH_MIN) -> list:
+def _match_records(db: TrackerReader, q: str, include_restricted: bool, idf: Idf, minimum: float = RECORD_MATCH_MIN) -> list:
     """Records ranked by how much of the query's subject they hold: in the point itself (with
     the bullets it abbreviates and its addressee) and with its minute's title; a date in the
     query ("the July 2017 recommendations") keeps records of that month or year."""
-    rows = db.query("SELECT * FROM tracker_records" + ("" if include_restricted else " WHERE restricted = 0")
-                    + " ORDER BY meeting_date, ord")
+    rows = db.records(include_restricted)
     words = _topic(q)
     if not words:
         return list(rows) if not q.strip() else []
@@ -135,27 +94,23 @@ def _followup_dict(index: Index, f) -> dict:
             "citation": _cite(index, f["chunk_id"])}
 
 
-_DISCUSSED_CACHE: dict[tuple, list[dict]] = {}
-
-
 def _record_discussed(index: Index, r, exclude: set, include_restricted: bool) -> list[dict]:
     """:func:`discussed` for a record, kept per index generation: the papers do not change within
     one, so a list page and the record's own page compute it once and agree."""
-    key = (id(index), str(index.gen), r["id"], include_restricted)
-    hit = _DISCUSSED_CACHE.get(key)
+    cache: dict[tuple, list[dict]] = index.cached("discussed", dict)
+    key = (r["id"], include_restricted)
+    hit = cache.get(key)
     if hit is None:
-        if len(_DISCUSSED_CACHE) > 50_000:
-            _DISCUSSED_CACHE.clear()
-        hit = _DISCUSSED_CACHE[key] = discussed(index, r, set(exclude), include_restricted)
+        if len(cache) > 50_000:
+            cache.clear()
+        hit = cache[key] = discussed(index, r, set(exclude), include_restricted)
     return [dict(f) for f in hit]
 
 
-def _record_dict(index: Index, db, r, include_restricted: bool, with_discussed: bool) -> dict:
+def _record_dict(index: Index, db: TrackerReader, r, include_restricted: bool, with_discussed: bool) -> dict:
     """A record with its follow-ups. Its status always counts later discussion in the papers, as the
     record's own page shows it; ``with_discussed`` also lists those passages among the follow-ups."""
-    fus = [_followup_dict(index, f) for f in db.query(
-        "SELECT * FROM tracker_followups WHERE rec_id = ?" + ("" if include_restricted else " AND restricted = 0")
-        + " ORDER BY meeting_date, span_start", (r["id"],))]
+    fus = [_followup_dict(index, f) for f in db.followups(r["id"], include_restricted)]
     exclude = {f["citation"]["id"] for f in fus if f["citation"]} | {r["chunk_id"]}
     if with_discussed:
         fus += _record_discussed(index, r, exclude, include_restricted)
@@ -193,13 +148,13 @@ def discussed(index: Index, r, exclude: set, include_restricted: bool = False, q
     one passage: the one whose best sentence says most about the matter. Items are ordered by
     similarity, best first; the record's own minute (and ``skip_items``) are left out.
     """
-    idf = index_idf(index)
+    idf = index.idf()
     text = query or _ROLE.sub(" ", f"{r['text']} {r['context']}")
     words = list(dict.fromkeys(_matter_words(text)))
     pairs = _pairs(text)
     after = after or (r["meeting_date"] if r is not None else "0000")
     skip = set(skip_items or ()) | ({r["item_id"]} if r is not None else set())
-    qvec = embed_query(index, text)
+    qvec = index.query_vector(text)
     scores, ids = index.vectors.search(qvec, 60)
     ranking = {int(i): float(s) for s, i in zip(np.ravel(scores), np.ravel(ids)) if i >= 0 and s >= DISCUSSED_FLOOR}
     extra = [cid for cid, _ in bm25_ranking(index, " ".join(words), 30, None) if cid not in ranking]
@@ -209,11 +164,7 @@ def discussed(index: Index, r, exclude: set, include_restricted: bool = False, q
     ranking = sorted(((cid, s) for cid, s in ranking.items() if s >= DISCUSSED_FLOOR), key=lambda cs: -cs[1])
     if not ranking or not words:
         return []
-    rows = {x["rowid"]: x for x in index.query(
-        "SELECT c.rowid, c.id, c.item_id, c.text, c.restricted, m.id AS meeting_id, m.date, d.doc_type "
-        "FROM chunks c JOIN meetings m ON m.id = c.meeting_id JOIN documents d ON d.id = c.document_id "
-        f"WHERE c.rowid IN ({','.join('?' * len(ranking))})",
-        [cid for cid, _ in ranking])}
+    rows = index.passages_for_discussion([cid for cid, _ in ranking])
     best_of_item: dict[str, tuple] = {}
     for cid, s in ranking:
         x = rows.get(cid)
@@ -263,18 +214,18 @@ def find_recommendations(index: Index, q: str = "", include_restricted: bool = F
     """Records whose words match ``q`` (all records, oldest first, for an empty ``q``), each with
     its status, follow-ups and timeline. ``with_discussed`` adds later passages found by the
     embedder (slower: one dense search per record)."""
-    db = tracker_db(index)
-    recs = _match_records(db, q or "", include_restricted, index_idf(index))
+    db = tracker_reader(index)
+    recs = _match_records(db, q or "", include_restricted, index.idf())
     return [_record_dict(index, db, r, include_restricted, with_discussed) for r in recs[:limit]]
 
 
 def recommendation(index: Index, rec_id: str, include_restricted: bool = False) -> dict:
     """One record with every follow-up, "discussed" passages included, and its timeline."""
-    db = tracker_db(index)
-    rows = db.query("SELECT * FROM tracker_records WHERE id = ?", (rec_id,))
-    if not rows or (rows[0]["restricted"] and not include_restricted):
+    db = tracker_reader(index)
+    row = db.record(rec_id)
+    if row is None or (row["restricted"] and not include_restricted):
         raise NotFound("recommendation", rec_id)
-    return _record_dict(index, db, rows[0], include_restricted, with_discussed=True)
+    return _record_dict(index, db, row, include_restricted, with_discussed=True)
 
 
 def cross_references(index: Index) -> list[dict]:
@@ -283,6 +234,6 @@ def cross_references(index: Index) -> list[dict]:
              "minute": x["minute"], "year": x["year"], "municipal_year": x["municipal_year"],
              "status": x["status"], "target_item_id": x["target_item_id"], "reason": x["reason"],
              "citation": _cite(index, x["chunk_id"])}
-            for x in tracker_db(index).query("SELECT * FROM tracker_xrefs ORDER BY meeting_date, span_start")]
+            for x in tracker_reader(index).xrefs()]
 
 

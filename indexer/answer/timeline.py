@@ -7,20 +7,20 @@ import re
 from datetime import date, timedelta
 
 from indexer.answer.abstain import weighted_share
-from indexer.answer.extract import index_idf
 from indexer.answer.recommendations import (
-    KIND_ORDER, ROW_MATCH_MIN, _cite, _match_records, _pairs, _rec_entry, _record_dict, _topic, discussed, tracker_db,
+    KIND_ORDER, ROW_MATCH_MIN, _cite, _match_records, _pairs, _rec_entry, _record_dict, _topic, discussed,
 )
 from indexer.common.results import Filters
 from indexer.common.text import TOKEN, content_words, word
 from indexer.store.index import Index
+from indexer.store.tracker import tracker_reader
 
 def question_timeline(index: Index, question: str, filters: Filters | None = None) -> list[dict]:
     """Recommendations matching a follow-up question, their follow-ups, the work-programme rows
     that plan the matter, and its discussion in the papers, oldest first."""
     filters = filters or Filters()
-    db = tracker_db(index)
-    idf = index_idf(index)
+    db = tracker_reader(index)
+    idf = index.idf()
     topic = _topic(question)
     strong = {w for w in topic if idf(w) >= 1.5}
     pairs = _pairs(topic_text(question))
@@ -43,8 +43,7 @@ def question_timeline(index: Index, question: str, filters: Filters | None = Non
                             "citation": f["citation"], "record_id": rec["id"],
                             **({"planned_date": f["planned_date"]} if f["kind"] == "scheduled" else {})})
     if topic:
-        for row in db.query("SELECT * FROM tracker_rows WHERE kind = 'work_programme'"
-                            + ("" if filters.include_restricted else " AND restricted = 0")):
+        for row in db.work_programme_rows(filters.include_restricted):
             if row["id"] in sources or row["row_date"] in record_dates:
                 continue  # already linked, or the row of the meeting that made the recommendation
             both = f"{row['item']} {row['text']}"

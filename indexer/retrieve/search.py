@@ -132,7 +132,7 @@ def filter_columns(index: Index) -> FilterColumns:
 
 
 def dense_ranking(index: Index, query: str, n: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-    qv = index.embedder.embed_batch([query], kind="query")[0]
+    qv = index.query_vector(query)
     scores, ids = index.vectors.search(qv, n, allowed_ids=allowed)
     scores, ids = np.asarray(scores).reshape(-1), np.asarray(ids).reshape(-1)
     return [(int(i), float(s)) for s, i in zip(scores, ids) if i >= 0]

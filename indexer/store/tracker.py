@@ -585,3 +585,65 @@ def _sentence_at(text: str, span: tuple[int, int]) -> str:
     m = re.search(r"[.!?](?=\s)|\n\s*\n", text[span[1]:span[1] + 600])
     end = span[1] + (m.end() if m else min(300, len(text) - span[1]))
     return _norm(text[start:end])
+
+
+# ---------------------------------------------------------------------------- reading
+
+class _MemoryTracker:
+    """The tracker computed now, for an index written before the tracker (or by an older one)."""
+
+    def __init__(self, index) -> None:
+        self.con = sqlite3.connect(":memory:", check_same_thread=False)
+        with index.lock:
+            index.con.backup(self.con)
+        self.con.row_factory = sqlite3.Row
+        rebuild_tracker(self.con)
+        self.lock = index.lock
+
+    def query(self, sql: str, args=()) -> list:
+        with self.lock:
+            return self.con.execute(sql, tuple(args)).fetchall()
+
+
+class TrackerReader:
+    """Reads of current tracker tables: the index's own, or an in-memory copy when they are
+    missing or were written by other code (``tracker_reader`` keeps one per index)."""
+
+    def __init__(self, db) -> None:
+        self.db = db
+
+    @classmethod
+    def open(cls, index) -> "TrackerReader":
+        try:
+            ok = index.query("SELECT value FROM tracker_meta WHERE key='version'")[0][0] == TRACKER_VERSION
+        except Exception:
+            ok = False
+        if not ok:
+            log.warning("the index's recommendations tracker is missing or out of date; computed it in memory "
+                        "(re-run `council index` to store it)")
+        return cls(index if ok else _MemoryTracker(index))
+
+    def records(self, include_restricted: bool) -> list[sqlite3.Row]:
+        return self.db.query("SELECT * FROM tracker_records" + ("" if include_restricted else " WHERE restricted = 0")
+                             + " ORDER BY meeting_date, ord")
+
+    def record(self, rec_id: str) -> sqlite3.Row | None:
+        rows = self.db.query("SELECT * FROM tracker_records WHERE id = ?", (rec_id,))
+        return rows[0] if rows else None
+
+    def followups(self, rec_id: str, include_restricted: bool) -> list[sqlite3.Row]:
+        return self.db.query("SELECT * FROM tracker_followups WHERE rec_id = ?"
+                             + ("" if include_restricted else " AND restricted = 0")
+                             + " ORDER BY meeting_date, span_start", (rec_id,))
+
+    def work_programme_rows(self, include_restricted: bool) -> list[sqlite3.Row]:
+        return self.db.query("SELECT * FROM tracker_rows WHERE kind = 'work_programme'"
+                             + ("" if include_restricted else " AND restricted = 0"))
+
+    def xrefs(self) -> list[sqlite3.Row]:
+        return self.db.query("SELECT * FROM tracker_xrefs ORDER BY meeting_date, span_start")
+
+
+def tracker_reader(index) -> TrackerReader:
+    """The index's tracker reader, made once per index (generation)."""
+    return index.cached("tracker", lambda: TrackerReader.open(index))
