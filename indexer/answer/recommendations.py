@@ -17,7 +17,8 @@ from indexer.common.errors import NotFound
 from indexer.common.text import Idf, content_words, question_words, sentences
 from indexer.retrieve.search import bm25_ranking, result_by_chunk_id
 from indexer.store.index import Index
-from indexer.store.tracker import _ROLE, STATUS_ORDER, TrackerReader, status_of, tracker_reader
+from indexer.store.tracker import TrackerReader, tracker_reader
+from indexer.structure.followups import ROLE, STATUS_ORDER, status_of
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def discussed(index: Index, r, exclude: set, include_restricted: bool = False, q
     similarity, best first; the record's own minute (and ``skip_items``) are left out.
     """
     idf = index.idf()
-    text = query or _ROLE.sub(" ", f"{r['text']} {r['context']}")
+    text = query or ROLE.sub(" ", f"{r['text']} {r['context']}")
     words = list(dict.fromkeys(_matter_words(text)))
     pairs = _pairs(text)
     after = after or (r["meeting_date"] if r is not None else "0000")
