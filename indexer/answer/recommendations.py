@@ -13,6 +13,7 @@ import re
 import numpy as np
 
 from indexer.answer.abstain import weighted_share
+from indexer.common.dates import MONTHS
 from indexer.common.errors import NotFound
 from indexer.common.text import Idf, content_words, question_words, sentences
 from indexer.retrieve.search import bm25_ranking, result_by_chunk_id
@@ -47,8 +48,8 @@ def _topic(q: str) -> list[str]:
             and not re.fullmatch(r"(?:19|20)\d\d(?:/\d\d)?", w)]
 
 
-_MONTH_NAMES = ("january february march april may june july august september october november december").split()
-_DATE_WORDS = {w for w in content_words(" ".join(_MONTH_NAMES) + " jan feb mar apr jun jul aug sep sept oct nov dec")}
+_MONTH_NAMES = [max((m for m in MONTHS if MONTHS[m] == n), key=len) for n in range(1, 13)]  # "january" ..
+_DATE_WORDS = set(content_words(" ".join(MONTHS)))  # the names and their abbreviations
 _HINT = re.compile(r"\b(?:(?P<month>" + "|".join(m[:3] + r"[a-z]*" for m in _MONTH_NAMES) + r")\s+)?(?P<year>20\d{2})\b",
                    re.I)
 
