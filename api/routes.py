@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 
 from indexer.answer import ask as answer_mod
+from indexer.answer import recommendations as tracker_mod
 from indexer.retrieve import browse
 from indexer.retrieve import search as search_mod
 from indexer.store.index import Index
@@ -102,7 +103,7 @@ def recommendations(
     Best match first; with no words, every record, oldest first. Records and follow-ups from
     restricted (Part B) papers are included only for members."""
     q = recommendation_query(q)
-    recs = answer_mod.find_recommendations(index, q, include_restricted=member, limit=limit, with_discussed=discussed)
+    recs = tracker_mod.find_recommendations(index, q, include_restricted=member, limit=limit, with_discussed=discussed)
     return {"query": q, "recommendations": recs}
 
 
@@ -113,7 +114,7 @@ def recommendation(rec_id: str, index: Index = Depends(get_index), member: bool 
 
     Ids contain slashes:
     `/recommendations/education-and-childrens-services-scrutiny-board-2/2019-11-28/minute-25/point-2`."""
-    return answer_mod.recommendation(index, rec_id, include_restricted=member)
+    return tracker_mod.recommendation(index, rec_id, include_restricted=member)
 
 
 @router.get("/meetings", response_model=MeetingList, tags=["browse"], responses=AUTH,

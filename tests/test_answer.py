@@ -113,7 +113,8 @@ def test_abstention_says_what_was_searched(api_index):
 def test_a_quoted_sentence_unlike_the_question_is_no_answer(api_index):
     """The passage may be near enough while the sentence picked from it is not: then the answer
     would quote something that does not address the question, so there is none."""
-    from indexer.answer.ask import abstain_reason, answer_sentences
+    from indexer.answer.ask import abstain_reason
+    from indexer.answer.extract import answer_sentences
     from indexer.retrieve.search import search
 
     q = "social worker retention"
@@ -129,7 +130,8 @@ def test_a_quoted_sentence_unlike_the_question_is_no_answer(api_index):
 def test_a_meeting_the_papers_do_not_hold_is_no_answer(api_index):
     """What a meeting resolved can only come from its papers: a work-programme line planning it
     does not say what happened there."""
-    from indexer.answer.ask import abstain_reason, answer_sentences
+    from indexer.answer.ask import abstain_reason
+    from indexer.answer.extract import answer_sentences
     from indexer.retrieve.search import search
 
     for q, held in (("what did the board resolve about social worker retention at its 3 December 2020 meeting?", False),
@@ -153,12 +155,12 @@ def test_a_meeting_the_papers_do_not_hold_is_no_answer(api_index):
 
 @pytest.mark.real_model
 def test_best_sentence_is_the_cosine_of_a_quoted_sentence(real_index):
-    from indexer.answer.ask import answer_sentences, embed_passages, embed_query
+    from indexer.answer.extract import answer_sentences, embed_passages
     from indexer.retrieve.search import search
 
     q = "how many social workers did Coventry employ in September 2019?"
     found = answer_sentences(real_index, q, search(real_index, q, 5))
-    cosines = [float(v @ embed_query(real_index, q)) for v in embed_passages(real_index, [s for s, _ in found["sentences"]])]
+    cosines = [float(v @ real_index.query_vector(q)) for v in embed_passages(real_index, [s for s, _ in found["sentences"]])]
     assert found["best_sentence"] == pytest.approx(max(cosines), abs=1e-5)
     assert found["best_sentence"] >= 0.36
 
@@ -277,7 +279,7 @@ def test_a_records_status_is_the_same_in_the_list_and_on_its_page(real_index):
     does: a recommendation later discussed in the papers is "discussed" in both places."""
     from collections import Counter
 
-    from indexer.answer.ask import find_recommendations, recommendation
+    from indexer.answer.recommendations import find_recommendations, recommendation
 
     listed = find_recommendations(real_index, "", limit=500)
     assert listed and all(not any(f["kind"] == "discussed" for f in r["follow_ups"]) for r in listed)

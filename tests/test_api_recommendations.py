@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from indexer.answer import ask as answer_mod
-from indexer.answer.ask import find_recommendations, recommendation
+from indexer.answer.recommendations import find_recommendations, recommendation
 from indexer.embed.hashing import HashEmbedder
 from indexer.store.index import Index
 from indexer.common.results import SearchResult

@@ -23,10 +23,11 @@ from datetime import date
 
 import pytest
 
-from indexer.answer.ask import cross_references, find_recommendations, recommendation
+from indexer.answer.recommendations import cross_references, find_recommendations, recommendation
 from indexer.common.text import norm
 from indexer.common.errors import NotFound
-from indexer.store.tracker import addressee, municipal_label, municipal_year, rebuild_tracker, row_date, status_of
+from indexer.store.tracker import rebuild_tracker
+from indexer.structure.followups import addressee, municipal_label, municipal_year, row_date, status_of
 
 from .conftest import CORPUS
 

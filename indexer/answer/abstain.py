@@ -31,7 +31,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from indexer.common.dates import find_date
+from indexer.common.dates import MONTHS, find_date
 from indexer.common.text import Idf, content_words
 
 COVERAGE_MIN = 0.22  # idf-weighted share of the question's words in one of its 5 nearest passages
@@ -135,7 +135,9 @@ _MONEY = re.compile(r"\b(?:salary|salaries|wages?|budgets?|costs?|costing|spend|
 _FIGURE = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty"
                      r"|fifty|hundred|thousand|million|half|quarter|third|dozen|none|majority|minority)\b", re.I)
 _SUM = re.compile(r"£\s?\d|\d\s?(?:k|m|bn|million|billion|thousand)\b|\bpounds\b|\b\d{1,3}(?:,\d{3})+\b", re.I)
-_DATE_LIKE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+_MONTHS3 = tuple(m for m in MONTHS if len(m) == 3)  # "jan" .. "dec", in month order
+_MON3 = "|".join(_MONTHS3)  # any word starting so ("jan", "janvier"): looser than dates.MONTH_RE
+_DATE_LIKE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:" + _MON3 + r")[a-z]*"
                         r"(?:\s+\d{2,4})?|\b(?:19|20)\d{2}(?:\s*[/-]\s*\d{2,4})?\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b", re.I)
 
 
@@ -182,8 +184,7 @@ def has_answer_type(kind: str | None, sentence: str, given: frozenset[str] = fro
     return bool(_FIGURE.search(drop(_DESCRIBING.sub(" ", _LABEL.sub(" ", _DATE_LIKE.sub(" ", sentence))))))
 
 
-_MONTHS3 = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_PERIOD = re.compile(r"\b(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?"
+_PERIOD = re.compile(r"\b(?:(" + _MON3 + r")[a-z]*\.?,?"
                      r"|(spring|summer|autumn)(?:\s+term)?(?:\s+of)?)\s+((?:19|20)\d\d)\b", re.I)
 
 

@@ -12,7 +12,7 @@ only when
 - it carries at least one [n] marker, and every marker is in 1..n (a sentence with a marker out
   of range is dropped whole: it cites something the reader cannot check);
 - its cited passages support it: at least SUPPORT_MIN of its content words
-  (:func:`indexer.tracker.content_words`, weighted by the index's idf, as the answer module
+  (:func:`indexer.common.text.content_words`, weighted by the index's idf, as the answer module
   weighs words) occur in the cited passages together, and each cited passage holds at least one
   of them (a marker riding on an unrelated passage drops the sentence);
 - every number in it occurs in the cited passages (a figure is the thing a reader most relies on

@@ -7,7 +7,8 @@ itself imports everything at the top.
 
 from __future__ import annotations
 
-from indexer.answer.ask import ask, cross_references, find_recommendations
+from indexer.answer.ask import ask
+from indexer.answer.recommendations import cross_references, find_recommendations
 from indexer.common.results import Filters
 from indexer.embed.embedder import get_embedder
 from indexer.evaluate.runner import run_eval

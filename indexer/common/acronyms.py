@@ -24,6 +24,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+from indexer.common.text import content_words
+
 _ABBR_IN_PARENS = re.compile(r"\(\s*([A-Z][A-Za-z&]{0,8}[A-Z])(s?)\s*\)")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’]*")
 _MINOR = frozenset("a an and & for in of on or the to with at by".split())
@@ -154,13 +156,11 @@ def _singular(long_form: str) -> str:
 class Aliases:
     """The abbreviations a query names, as word sets: a text holding one form holds the other.
 
-    ``extend(words)`` adds to a text's content words (``tracker.content_words``) the words of the
+    ``extend(words)`` adds to a text's content words (``indexer.common.text.content_words``) the words of the
     other form of each abbreviation it holds, so "58 Newly Qualified Social Workers" answers a
     question about NQSWs and "the DfE" one about the Department for Education."""
 
     def __init__(self, named: Iterable[tuple[str, str, bool]] = ()) -> None:
-        from indexer.common.text import content_words
-
         pairs = ((set(content_words(a)), set(content_words(long))) for a, long, _ in named)
         self.pairs = [(a, long) for a, long in pairs if a and long]
 

@@ -220,3 +220,37 @@ class Repository:
             return Idf(r[0] for r in self.query("SELECT text FROM chunks"))
 
     # ------------------------------------------------------------ used by answers
+
+    def meeting_span(self, filters: Filters) -> list[sqlite3.Row]:
+        """Per committee the filters let a search see: (committee, lo, hi) first and last meeting dates."""
+        where, args = meeting_where(filters)
+        return self.query("SELECT committee, MIN(date) AS lo, MAX(date) AS hi FROM meetings"
+                          + (" WHERE " + " AND ".join(where) if where else "") + " GROUP BY committee", args)
+
+    def meeting_held(self, when: str, committee: str | None = None) -> bool:
+        """A meeting on ISO date ``when`` (of ``committee``, when given)."""
+        where, args = meeting_where(Filters(committee=committee))
+        return bool(self.query("SELECT 1 FROM meetings WHERE " + " AND ".join(["date = ?"] + where)
+                               + " LIMIT 1", [when] + args))
+
+    def file_text(self, path: str) -> str:
+        """A source file's stored text ("" when the index does not hold it)."""
+        rows = self.query("SELECT text FROM files WHERE path=?", (path,))
+        return rows[0][0] if rows else ""
+
+    def chunk_rowids(self, chunk_ids: list[str]) -> list[tuple[int, str]]:
+        """(rowid, chunk id) of the given chunk ids that the index holds."""
+        rows = self.query(f"SELECT rowid, id FROM chunks WHERE id IN ({','.join('?' * len(chunk_ids))})", chunk_ids)
+        return [(r[0], r[1]) for r in rows]
+
+    def chunk_names(self, rowids: list[int]) -> dict[int, str]:
+        """Chunk ids by rowid."""
+        return {r[0]: r[1] for r in self.query(
+            f"SELECT rowid, id FROM chunks WHERE rowid IN ({','.join('?' * len(rowids))})", rowids)}
+
+    def passages_for_discussion(self, rowids: list[int]) -> dict[int, sqlite3.Row]:
+        """Passages by rowid with their item, meeting, date and document type (later discussion)."""
+        return {x["rowid"]: x for x in self.query(
+            "SELECT c.rowid, c.id, c.item_id, c.text, c.restricted, m.id AS meeting_id, m.date, d.doc_type "
+            "FROM chunks c JOIN meetings m ON m.id = c.meeting_id JOIN documents d ON d.id = c.document_id "
+            f"WHERE c.rowid IN ({','.join('?' * len(rowids))})", rowids)}
