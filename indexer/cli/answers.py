@@ -13,10 +13,18 @@ import datetime
 import json
 
 import click
+from pydantic import BaseModel
 
 from indexer.cli.app import date_opt, index_dir_option, load_stack, model_option, open_index
+from indexer.common.contract import AskResponse, RecommendationList
 from indexer.common.dates import long_date
 from indexer.common.settings import Settings
+
+
+def _contract_json(model: type[BaseModel], data: dict) -> str:
+    """``data`` checked against the JSON contract and printed as the API serves it."""
+    dumped = model.model_validate(data).model_dump(mode="json", exclude_unset=True)
+    return json.dumps(dumped, indent=2, ensure_ascii=False)
 
 
 def _when(iso: str) -> str:
@@ -50,7 +58,7 @@ def ask(settings: Settings, question, k, committee, date_from, date_to, doc_type
     s, idx = open_index(settings, index_dir, model)
     out = stack.ask(idx, question, filters, s, k=k)
     if as_json:
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        click.echo(_contract_json(AskResponse, out))
         return
     click.echo(out["answer"])
     if out["citations"]:
@@ -75,7 +83,7 @@ def recommendations(settings: Settings, query, discussed, limit, as_json, index_
     _, idx = open_index(settings, index_dir, model)
     recs = load_stack().find_recommendations(idx, query, limit=limit, with_discussed=discussed)
     if as_json:
-        click.echo(json.dumps({"query": query, "recommendations": recs}, indent=2, ensure_ascii=False))
+        click.echo(_contract_json(RecommendationList, {"query": query, "recommendations": recs}))
         return
     if not recs:
         click.echo("No recommendations match." if query else "The index holds no RESOLVED points.")
