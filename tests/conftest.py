@@ -13,7 +13,7 @@ CORPUS = REPO / "corpus"
 
 
 # ====================================================================== API and browser fixtures
-# (api_* and real_index_*: used by tests/test_api*.py and tests/test_browser*.py)
+# (api_* and real_index_*: used by tests/api/)
 
 API_MEMBER_TOKEN = "member-token-for-tests-0123456789"
 
@@ -137,7 +137,7 @@ def api_settings(api_index_dir):
     from indexer.common.settings import Settings
 
     # the fake embedder's similarities mean nothing, so abstention is off for API tests;
-    # tests/test_answer.py measures it with the real model
+    # tests/answer/test_answer.py measures it with the real model
     return Settings(index_dir=api_index_dir, member_token=API_MEMBER_TOKEN, max_request_bytes=20_000,
                     abstain_threshold=0)
 
@@ -165,11 +165,22 @@ def real_index_key(model: str) -> str:
         if p.is_file():
             h.update(p.name.encode())
             h.update(hashlib.sha256(p.read_bytes()).digest())
-    for name in ("chunker", "reader", "structure", "sources", "store", "index", "privacy", "vectors", "models", "tracker"):
-        f = REPO / "indexer" / f"{name}.py"
-        if f.exists():
+    for stage in INDEX_BUILDING_STAGES:
+        for f in sorted((REPO / "indexer" / stage).rglob("*.py")):
+            h.update(f.relative_to(REPO).as_posix().encode())
             h.update(f.read_bytes())
     return h.hexdigest()[:16]
+
+
+# The packages whose code decides what an index holds (retrieve and answer only read it).
+INDEX_BUILDING_STAGES = ("common", "ingest", "parse", "structure", "chunk", "embed", "store")
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the real-model index is in the ``real_model`` tier, marked or not."""
+    for item in items:
+        if "real_index_dir" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.real_model)
 
 
 @pytest.fixture(scope="session")

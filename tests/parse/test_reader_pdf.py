@@ -23,7 +23,7 @@ from indexer.common.models import ParsedSource
 from indexer.structure.reader import parse_path
 from tests.pdfgen import WRAP, make_pdf
 
-CORPUS_PACK = Path(__file__).resolve().parent.parent / "corpus" / "000_650dc6dc71139f49.txt"
+CORPUS_PACK = Path(__file__).resolve().parents[2] / "corpus" / "000_650dc6dc71139f49.txt"
 HEADER = "Education and Children's Services Scrutiny Board (2) - 9 January 2020"
 SLUG = "education-and-childrens-services-scrutiny-board-2"
 PACK_MEETING = f"{SLUG}/2020-01-09"

@@ -24,7 +24,7 @@ from indexer.structure.reader import parse_path
 from indexer.common.results import BadQuery, Filters
 from indexer.retrieve.search import RetrievalConfig, search
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 PACKS = sorted(p for p in CORPUS.iterdir() if p.suffix == ".txt")
 
 QUERIES = [

@@ -29,7 +29,7 @@ from indexer.common.errors import NotFound
 from indexer.store.tracker import rebuild_tracker
 from indexer.structure.followups import addressee, municipal_label, municipal_year, row_date, status_of
 
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 BOARD = "education-and-childrens-services-scrutiny-board-2"
 POINTS = {"2017-04-06": 10, "2017-07-13": 10, "2019-11-28": 8, "2021-01-28": 2, "2023-03-16": 8,

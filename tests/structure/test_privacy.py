@@ -12,7 +12,7 @@ from indexer.structure.reader import parse_path
 from indexer.common.results import Filters
 from indexer.retrieve.search import search
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 PACK = sorted(CORPUS.glob("*.txt"))[0]
 
 EXEMPT = """Education and Children's Services Scrutiny Board (2)

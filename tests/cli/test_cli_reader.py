@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from indexer.cli import main
 from tests.pdfgen import make_encrypted_pdf
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 GOOD_PACK = "000_650dc6dc71139f49.txt"
 NINE = ["2017-04-06", "2017-04-27", "2017-07-13", "2017-09-14", "2019-11-28", "2020-01-09",
         "2021-01-28", "2021-03-11", "2023-03-16"]

@@ -19,7 +19,7 @@ from indexer.store.index import Index, current_generation, update_index
 from indexer.common.settings import Settings
 from tests.pdfgen import make_encrypted_pdf, make_pdf, make_scanned_pdf
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 PACKS = sorted(CORPUS.glob("*.txt"))
 COUNCIL = [sys.executable, "-m", "indexer.cli"]

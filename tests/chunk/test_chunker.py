@@ -14,7 +14,7 @@ from indexer.common.models import (
 )
 from indexer.structure.reader import parse_path
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 PACKS = sorted(p.name for p in CORPUS.glob("*.txt"))
 MAX, OVERLAP = 180, 20
 CAP = int(MAX * CAP_FACTOR)

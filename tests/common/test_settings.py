@@ -4,7 +4,7 @@ from pathlib import Path
 
 from indexer.common.settings import Settings
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
 
 
 def test_every_setting_is_documented_in_the_readme():

@@ -24,7 +24,7 @@ from indexer.store.index import Index
 from indexer.common.results import SearchResult
 from indexer.common.settings import Settings
 
-from .conftest import API_MEMBER_TOKEN, api_build_index
+from tests.conftest import API_MEMBER_TOKEN, api_build_index
 
 BOARD = "education-and-childrens-services-scrutiny-board-2"
 MIN25 = f"{BOARD}/2019-11-28/minute-25/point-2"  # the social worker retention recommendation
@@ -105,7 +105,7 @@ def test_young_carers_recommendation_was_answered_by_a_briefing_note(api_client)
 
 def test_empty_query_lists_every_record_oldest_first(api_client):
     recs = api_client.get("/recommendations").json()["recommendations"]
-    assert len(recs) == 38  # every RESOLVED point of the corpus (counted in tests/test_tracker.py)
+    assert len(recs) == 38  # every RESOLVED point of the corpus (counted in tests/store/test_tracker.py)
     assert [r["meeting_date"] for r in recs] == sorted(r["meeting_date"] for r in recs)
     assert recs[0]["meeting_date"] == "2017-04-06"
     assert {r["status"] for r in recs} <= STATUSES

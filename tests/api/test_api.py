@@ -20,7 +20,7 @@ from indexer.store.index import Index, current_generation
 from indexer.common.results import SearchResult
 from indexer.common.settings import Settings
 
-from .conftest import API_MEMBER_TOKEN, CORPUS, api_build_index
+from tests.conftest import API_MEMBER_TOKEN, CORPUS, api_build_index
 
 MEETING = "education-and-childrens-services-scrutiny-board-2/2019-11-28"
 MINUTE = f"{MEETING}/minute-25"

@@ -18,7 +18,7 @@ from indexer.common.text import norm, sentences
 from indexer.common.results import BadQuery, Filters
 from indexer.common.settings import Settings
 
-GOLD = Path(__file__).resolve().parent.parent / "eval" / "gold.jsonl"
+GOLD = Path(__file__).resolve().parents[2] / "eval" / "gold.jsonl"
 BOARD_NAME = "Education and Children's Services Scrutiny Board (2)"
 MARKERS = re.compile(r"((?:\[\d+\])+)")
 

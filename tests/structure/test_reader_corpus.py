@@ -14,7 +14,7 @@ import pytest
 from indexer.common.models import Document, Item, ParsedSource
 from indexer.structure.reader import parse_path
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 COMMITTEE = "Education and Children's Services Scrutiny Board (2)"
 SLUG = "education-and-childrens-services-scrutiny-board-2"
 ROOM = "Committee Room 3 - Council House"

@@ -19,7 +19,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.real_model]
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 DOCS = REPO / "docs"
 CHROMIUM = "/usr/bin/chromium"

@@ -60,6 +60,7 @@ def _rank(results, phrase: str) -> int | None:
     return next((i for i, r in enumerate(results, 1) if phrase in " ".join(r.text.split())), None)
 
 
+@pytest.mark.real_model
 def test_an_abbreviation_finds_the_passage_that_spells_it_out(real_index):
     q = "when did the DfE lift its intervention in Coventry children's services?"
     phrase = "the Department for Education removed the intervention"
@@ -69,6 +70,7 @@ def test_an_abbreviation_finds_the_passage_that_spells_it_out(real_index):
     assert _rank(off, phrase) is None or _rank(off, phrase) > _rank(on, phrase)
 
 
+@pytest.mark.real_model
 def test_a_question_about_a_decision_prefers_the_resolution(real_index):
     q = "what did the board ask for after the early years and school readiness item in November 2019?"
     phrase = "Request a map with providers of early years provision"
@@ -78,6 +80,7 @@ def test_a_question_about_a_decision_prefers_the_resolution(real_index):
     assert _rank(off, phrase) is None or _rank(off, phrase) > _rank(on, phrase)
 
 
+@pytest.mark.real_model
 def test_a_question_about_who_came_finds_the_attendance_list(real_index):
     q = "who came from the Carers Trust to the young carers discussion?"
     phrase = "By Invitation: P Collard – Carers Trust"
