@@ -1,4 +1,5 @@
-"""The JSON API. Routes stay thin: they call indexer.search, indexer.answer and indexer.browse.
+"""The JSON API. Routes stay thin: they call indexer.retrieve (search, browse) and indexer.answer
+(ask, recommendations).
 
 ``/recommendations`` serves the recommendations tracker that ``council recommendations`` prints.
 
@@ -14,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 
 from indexer.answer import ask as answer_mod
-from indexer.answer import recommendations as tracker_mod
+from indexer.answer import recommendations as recs_mod
 from indexer.retrieve import browse
 from indexer.retrieve import search as search_mod
 from indexer.store.index import Index
@@ -103,7 +104,7 @@ def recommendations(
     Best match first; with no words, every record, oldest first. Records and follow-ups from
     restricted (Part B) papers are included only for members."""
     q = recommendation_query(q)
-    recs = tracker_mod.find_recommendations(index, q, include_restricted=member, limit=limit, with_discussed=discussed)
+    recs = recs_mod.find_recommendations(index, q, include_restricted=member, limit=limit, with_discussed=discussed)
     return {"query": q, "recommendations": recs}
 
 
@@ -114,7 +115,7 @@ def recommendation(rec_id: str, index: Index = Depends(get_index), member: bool 
 
     Ids contain slashes:
     `/recommendations/education-and-childrens-services-scrutiny-board-2/2019-11-28/minute-25/point-2`."""
-    return tracker_mod.recommendation(index, rec_id, include_restricted=member)
+    return recs_mod.recommendation(index, rec_id, include_restricted=member)
 
 
 @router.get("/meetings", response_model=MeetingList, tags=["browse"], responses=AUTH,

@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup, escape
 
 from indexer.answer import ask as answer_mod
-from indexer.answer import recommendations as tracker_mod
+from indexer.answer import recommendations as recs_mod
 from indexer.retrieve import browse
 from indexer.retrieve import search as search_mod
 from indexer.common.dates import long_date
@@ -50,7 +50,7 @@ RESULTS_PER_PAGE = 10
 RECOMMENDATIONS_PER_PAGE = 200
 KIND_LABELS = {"recommendation": "Recommendation", "response": "Response", "scheduled": "Work programme",
                "cross_reference": "Referred to again", "discussed": "Discussed"}
-# one class per status the tracker gives (indexer.tracker.STATUS_ORDER); the badge shows the words too
+# one class per status the tracker gives (indexer.structure.followups.STATUS_ORDER); the badge shows the words too
 STATUS_CLASSES = {"responded": "status-responded", "scheduled": "status-scheduled", "discussed": "status-discussed",
                   "outstanding": "status-outstanding", "no trace found": "status-none"}
 
@@ -261,7 +261,7 @@ def recommendations_page(request: Request, q: str | None = None, index: Index = 
     try:
         if q:
             check_query(q, 1)
-        recs = tracker_mod.find_recommendations(index, q, include_restricted=member, limit=RECOMMENDATIONS_PER_PAGE)
+        recs = recs_mod.find_recommendations(index, q, include_restricted=member, limit=RECOMMENDATIONS_PER_PAGE)
         ctx["recs"] = recommendation_rows(recs)
     except BadQuery as exc:
         ctx["error"] = {"field": exc.field, "message": exc.reason}
@@ -272,7 +272,7 @@ def recommendations_page(request: Request, q: str | None = None, index: Index = 
 @router.api_route("/view/recommendations/{rec_id:path}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def recommendation_page(request: Request, rec_id: str, index: Index = Depends(get_index),
                         member: bool = Depends(is_member)):
-    rec = tracker_mod.recommendation(index, rec_id, include_restricted=member)
+    rec = recs_mod.recommendation(index, rec_id, include_restricted=member)
     cards = citation_cards(index, [rec["citation"]], member) if rec.get("citation") else []
     # the library gives the timeline oldest first; sorting (stably) here keeps the page right regardless
     timeline = sorted(timeline_rows(index, rec["timeline"], member), key=lambda t: t["date"])
