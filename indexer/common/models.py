@@ -45,6 +45,8 @@ class Page:
     end: int
     pdf_page: int | None = None  # 1-based position in the PDF file
     printed_page: int | None = None  # "Page 68" as printed on the page
+    ocr: bool = False  # the page's text came from OCR
+    furniture: tuple[str, ...] = ()  # running headers/footers taken out of the text (kept for dating)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class SourceText:
     kind: Literal["text", "markdown", "pdf"]
     sha256: str  # of the raw bytes of the file
     pages: tuple[Page, ...] = ()  # empty for text files without page structure
+    warnings: tuple[str, ...] = ()  # pages that could not be read (e.g. a scan without tesseract)
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,8 @@ def test_pack_pdf_reports_are_attached_to_their_agenda_items(pack) -> None:
         "8": [],
     }
     assert (items["4"].page_start, items["4"].page_end) == (9, 14)  # as the front sheet lists it
-    assert items["4"].body.split("\n")[1] == "Briefing note"  # the running header, then the cover
+    assert items["4"].body.split("\n")[0] == "Briefing note"  # the cover: the running header is furniture
+    assert HEADER not in ps.sources[0].text
     titles = {d.title for d in ps.documents}
     assert not any(t.startswith(("Page ", HEADER)) for t in titles)
 
