@@ -262,6 +262,7 @@ def chunk_source(ps: ParsedSource, max_words: int = 180, overlap_words: int = 20
                     meeting_id=item.meeting_id, text=src.text[span[0]:span[1]], span=span,
                     path=path, page_start=pages[0], page_end=pages[1],
                     header=f"{base}. {th}" if th else base, ordinal=len(chunks),
+                    ocr=any(p.ocr and p.start < span[1] and p.end > span[0] for p in src.pages),
                 ))
     log.debug("%s: %d chunks from %d items", ps.path, len(chunks), len(ps.items))
     return chunks

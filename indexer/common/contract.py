@@ -37,6 +37,8 @@ class SourceRef(BaseModel):
     published_for: str = Field(description="Date of the meeting whose pack published the document.")
     page_start: int | None
     page_end: int | None
+    ocr: bool = Field(default=False, description="The passage's text was read by OCR from a scanned "
+                                                  "page (its citation ends \"(OCR text)\").")
 
 
 class Result(BaseModel):

@@ -173,6 +173,7 @@ class Chunk:
     page_end: int | None = None
     header: str = ""  # committee, date, title: embedded with the text, never shown as text
     ordinal: int = 0
+    ocr: bool = False  # some of the passage's text was read by OCR from a scanned page
 
     @property
     def embed_text(self) -> str:

@@ -69,12 +69,13 @@ class SearchResult:
     page_start: int | None
     page_end: int | None
     span: tuple[int, int]
+    ocr: bool = False  # the passage's text was read by OCR from a scanned page
     signals: dict = field(default_factory=dict, compare=False)  # ranks, for `council eval`
 
     @property
     def citation(self) -> str:
         return citation(self.committee, self.meeting_date, self.item_kind, self.item_number,
-                        self.item_title, self.page_start, self.page_end)
+                        self.item_title, self.page_start, self.page_end, ocr=self.ocr)
 
     def to_dict(self) -> dict:
         """The result as the JSON contract has it (:class:`indexer.common.contract.Result`)."""
@@ -83,7 +84,7 @@ class SearchResult:
             meeting_date=self.meeting_date.isoformat(), doc_type=self.doc_type,
             item=ItemRef(number=self.item_number, title=self.item_title),
             source=SourceRef(path=self.path, published_for=self.published_for.isoformat(),
-                             page_start=self.page_start, page_end=self.page_end),
+                             page_start=self.page_start, page_end=self.page_end, ocr=self.ocr),
             citation=self.citation,
         ).model_dump()
 
@@ -97,11 +98,12 @@ def page_label(page_start: int | None, page_end: int | None) -> str:
 
 
 def citation(committee: str, when: date, kind: str, number: str | None, title: str,
-             page_start: int | None = None, page_end: int | None = None) -> str:
+             page_start: int | None = None, page_end: int | None = None, ocr: bool = False) -> str:
     """"Education and Children's Services Scrutiny Board (2), 28 November 2019, minute 25:
-    Children's Services Improvement" (with ", page 5" when the page is known)."""
+    Children's Services Improvement" (with " (page 5)" when the page is known, and " (OCR text)"
+    when the passage was read by OCR from a scanned page)."""
     label = ("minute " if kind == "minute" else "item ") + number if number else ""
     head = f"{committee}, {long_date(when)}"
     body = f"{label}: {title}" if label else title
     pages = page_label(page_start, page_end)
-    return f"{head}, {body}" + (f" ({pages})" if pages else "")
+    return f"{head}, {body}" + (f" ({pages})" if pages else "") + (" (OCR text)" if ocr else "")

@@ -9,11 +9,15 @@ form it takes, in order:
 2. a capital or a digit after the break, or a prefix British usage hyphenates ("co-", "non-",
    "self-", "re-", ...): the hyphen stays;
 3. an English word list (pyspellchecker's frequencies, with British spellings tried as their
-   -ize/-or/-er forms): the joined word when it is a word and more common than the rarer half
-   (a compound of two common words, "well-being", keeps its hyphen);
+   -ize/-or/-er forms): the joined word when it is a word more common than the rarer half
+   ("recom" + "mendation"); a compound of two words more common than their join keeps its
+   hyphen ("well-being", "turn-over", and so "every-day": in papers typed in a word processor
+   a line-end hyphen between two whole words is nearly always printed);
 4. otherwise the hyphen stays: in papers typed in a word processor most line-end hyphens are real.
 
-"pre- and post-natal" (a hyphen before "and", "or", "to") is left as it is.
+"pre- and post-natal" (a hyphen before "and", "or", "to") is left as it is; so is a break beside a
+digit ("COVID-" + "19", "2010-" + "2015" keep their hyphen). A blank line between the two halves
+(a column or paragraph gap) is skipped when the second half starts in lower case.
 """
 
 from __future__ import annotations
@@ -22,8 +26,8 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-_BROKEN = re.compile(r"([A-Za-z]+)-$")
-_FIRST = re.compile(r"^([A-Za-z]+)(\S*)")
+_BROKEN = re.compile(r"([A-Za-z0-9]+)-$")
+_FIRST = re.compile(r"^([A-Za-z0-9]+)(\S*)")
 _WORDS = re.compile(r"[A-Za-z]+(?:-[A-Za-z]+)*")
 PREFIXES = frozenset("co non self ex anti cross multi semi vice pre post re mid pro sub inter".split())
 _SUSPENDED = frozenset({"and", "or", "to", "nor"})
@@ -68,7 +72,7 @@ def joined_form(first: str, second: str, vocab: Counter) -> str:
     n_joined, n_hyphened = vocab.get(joined.lower(), 0), vocab.get(hyphened.lower(), 0)
     if n_joined or n_hyphened:
         return joined if n_joined > n_hyphened else hyphened
-    if second[:1].isupper() or first.lower() in PREFIXES:
+    if second[:1].isupper() or first.lower() in PREFIXES or any(ch.isdigit() for ch in joined):
         return hyphened
     f = frequency(joined)
     if f and f > min(frequency(first), frequency(second)):
@@ -82,7 +86,10 @@ def join_hyphens(lines: list[str], vocab: Counter) -> list[str]:
     i = 0
     while i + 1 < len(out):
         m = _BROKEN.search(out[i])
-        nxt = out[i + 1]
+        j = i + 1
+        if m and not out[j].strip() and j + 1 < len(out) and out[j + 1][:1].islower():
+            j += 1  # "prop-", a blank line (the gap to the next column), "osal of ..."
+        nxt = out[j]
         n = _FIRST.match(nxt) if m else None
         if m and n and "\t" not in out[i] and "\t" not in nxt \
                 and n.group(1).lower() not in _SUSPENDED:
@@ -90,9 +97,11 @@ def join_hyphens(lines: list[str], vocab: Counter) -> list[str]:
             rest = nxt[n.end():].lstrip()
             out[i] = out[i][: m.start()] + word + n.group(2)
             if rest:
-                out[i + 1] = rest
+                out[j] = rest
             else:
-                del out[i + 1]
-                continue
+                del out[j]
+            if j > i + 1 and not rest:
+                del out[i + 1]  # the blank line went with the word's second half
+            continue
         i += 1
     return out

@@ -154,7 +154,7 @@ def printed_number(text: str) -> int | None:
     return int(next(g for g in m.groups() if g))
 
 
-def _pitch(pages: list[PageRows]) -> float:
+def line_pitch(pages: list[PageRows]) -> float:
     """The document's usual distance from one row's top to the next (its body line spacing):
     the median step between rows closer than two and a half row heights (wider steps are gaps
     between paragraphs, or between the body and a header)."""
@@ -195,7 +195,7 @@ def furniture(pages: list[PageRows]) -> None:
     A row is a running line when its text (digits ignored) sits among the edge rows of at least
     two pages at the same height (within a quarter of a line): a report's banner, "Cabinet -
     13 March 2025", "Page 3 of 12". A page-number line is furniture on any page."""
-    pitch = _pitch(pages)
+    pitch = line_pitch(pages)
     edges = [_edges(p, pitch) for p in pages]
     seen: dict[tuple[str, str], list[float]] = defaultdict(list)
     for p, (top, bottom) in zip(pages, edges):
@@ -300,12 +300,9 @@ def reading_order(page: PageRows) -> list[Row]:
     return out
 
 
-def page_lines(ordered: list[Row]) -> list[str]:
-    """Rows as text lines; a blank line where the gap to the row above is a paragraph's."""
-    if not ordered:
-        return []
-    steps = [b.top - a.top for a, b in zip(ordered, ordered[1:]) if b.top - a.top > 0.5]
-    pitch = median(steps) if steps else ordered[0].height * 1.3
+def page_lines(ordered: list[Row], pitch: float) -> list[str]:
+    """Rows as text lines; a blank line where the gap to the row above is wider than 1.7 line
+    pitches (``pitch``: the document's, from :func:`line_pitch`)."""
     lines: list[str] = []
     prev: Row | None = None
     for r in ordered:

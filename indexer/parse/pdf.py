@@ -117,7 +117,7 @@ def _picture_share(page) -> float:  # noqa: ANN001
     area = max(page.get_width() * page.get_height(), 1.0)
     best = 0.0
     for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
-        left, bottom, right, top = obj.get_pos()
+        left, bottom, right, top = obj.get_bounds()
         best = max(best, (right - left) * (top - bottom) / area)
     return min(best, 1.0)
 
@@ -162,8 +162,9 @@ def _ocr(doc: pdfium.PdfDocument, reads: list[_PageRead], shown: str) -> tuple[s
 
 def _assemble(reads: list[_PageRead], shown: str, warnings: tuple[str, ...]) -> PdfText:
     pages_rows = [r.rows for r in reads]
+    pitch = layout.line_pitch(pages_rows)
     layout.furniture(pages_rows)
-    page_lines = [layout.page_lines(layout.reading_order(p)) for p in pages_rows]
+    page_lines = [layout.page_lines(layout.reading_order(p), pitch) for p in pages_rows]
     vocab = vocabulary([ln for lines in page_lines for ln in lines])
     texts = ["\n".join(join_hyphens(lines, vocab)).strip("\n") for lines in page_lines]
     if not any(t.strip() for t in texts):

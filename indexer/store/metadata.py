@@ -15,7 +15,7 @@ from pathlib import Path
 
 from indexer.common.models import Chunk, CrossRef, Document, Item, Meeting, ParsedSource, Resolution, Table, TableRow
 
-SCHEMA_VERSION = 2  # 2: BM25's title column holds the chunk header
+SCHEMA_VERSION = 3  # 2: BM25's title column holds the chunk header; 3: chunks.ocr (PDF layout reader)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS units (
@@ -47,7 +47,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     item_id TEXT NOT NULL, document_id TEXT NOT NULL, meeting_id TEXT NOT NULL,
     path TEXT NOT NULL, span_start INTEGER NOT NULL, span_end INTEGER NOT NULL,
     page_start INTEGER, page_end INTEGER, header TEXT NOT NULL, text TEXT NOT NULL,
-    embed_hash TEXT NOT NULL, ord INTEGER NOT NULL, restricted INTEGER NOT NULL DEFAULT 0
+    embed_hash TEXT NOT NULL, ord INTEGER NOT NULL, restricted INTEGER NOT NULL DEFAULT 0,
+    ocr INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS chunks_unit ON chunks(unit);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(embed_hash);
@@ -128,9 +129,10 @@ def insert_unit(con: sqlite3.Connection, ps: ParsedSource, chunks: list[Chunk],
             warnings.append(f"{unit}: item {it.id} is already indexed from another file; kept once")
     for c, rid, h in zip(chunks, rowids, hashes):
         con.execute(
-            "INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (rid, c.id, unit, c.item_id, c.document_id, c.meeting_id, c.path, c.span[0], c.span[1],
-             c.page_start, c.page_end, c.header, c.text, h, c.ordinal, int(c.document_id in restricted_docs)))
+             c.page_start, c.page_end, c.header, c.text, h, c.ordinal, int(c.document_id in restricted_docs),
+             int(c.ocr)))
     return warnings
 
 
