@@ -7,7 +7,7 @@ INDEX  ?= data/index
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install index browser clean eval bench
+.PHONY: run test install index browser ocr clean eval bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,21 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) ocr
 
 # Debian's chromium for the browser tests; never a downloaded browser.
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; fi
+
+# Debian's tesseract reads scanned PDF pages (indexer/parse/ocr.py); poppler-utils' pdftoppm makes
+# the scanned pages the OCR tests read back.
+OCR_PKGS := tesseract-ocr tesseract-ocr-eng poppler-utils
+ocr:
+	@if ! tesseract --list-langs 2>/dev/null | grep -qx eng || ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(OCR_PKGS); \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq $(OCR_PKGS); fi; fi
 
 # incremental: a no-op when nothing changed; after an upgrade, re-chunks and embeds only new texts
 index: install
@@ -34,7 +42,7 @@ index: install
 run: index
 	$(BIN)/council serve --index-dir $(INDEX) --host 127.0.0.1 --port 8000
 
-test: install browser
+test: install browser ocr
 	$(BIN)/python -m pytest -q
 
 # the command that wrote eval/results.md (it builds its own indexes under data/eval)

@@ -262,3 +262,25 @@ def make_layout_pdf(path: str | Path, blocks: list, layout: Layout, first_page_n
         c.showPage()
     c.save()
     return truth
+
+
+def rasterise(src: str | Path, out: str | Path, pages: list[int] | None = None, dpi: int = 200) -> Path:
+    """An image-only PDF of ``src``'s pages (1-based ``pages``, default all): each page rendered
+    by poppler's pdftoppm to a greyscale PNG and wrapped by img2pdf, as a scanner would leave it."""
+    import subprocess
+    import tempfile
+
+    import img2pdf
+    from pypdf import PdfReader
+
+    src, out = Path(src), Path(out)
+    numbers = pages or list(range(1, len(PdfReader(src).pages) + 1))
+    with tempfile.TemporaryDirectory() as tmp:
+        images = []
+        for n in numbers:
+            stem = Path(tmp) / f"p{n:04d}"
+            subprocess.run(["pdftoppm", "-f", str(n), "-l", str(n), "-r", str(dpi), "-gray", "-png",
+                            "-singlefile", str(src), str(stem)], check=True)
+            images.append(str(stem.with_suffix(".png")))
+        out.write_bytes(img2pdf.convert(images))
+    return out

@@ -94,7 +94,7 @@ def join_segments(segs: list[Segment], tabs: bool = True) -> str:
             continue
         if prev is not None:
             gap = s.x0 - prev.x1
-            h = min(s.height, prev.height)
+            h = max(s.height, prev.height)  # OCR boxes: a dash is a pixel or two high
             if tabs and gap > 2.5 * h:
                 out = out.rstrip() + "\t"
             elif gap > 0.15 * h and not out.endswith((" ", "\t")):

@@ -79,7 +79,8 @@ def ocr_image(png: bytes) -> list[OcrWord]:
 
 def segments(words: list[OcrWord], scale: float) -> list[Segment]:
     """Words as segments in points: the words of one tesseract line, run together until a gap
-    wider than two and a half word heights (a gutter or a form's next field)."""
+    wider than two and a half word heights (a gutter or a form's next field; the taller word's
+    height, as a dash's box is a pixel or two high)."""
     out: list[Segment] = []
     cur: list[OcrWord] = []
 
@@ -95,7 +96,7 @@ def segments(words: list[OcrWord], scale: float) -> list[Segment]:
         if cur:
             prev = cur[-1]
             gap = w.left - (prev.left + prev.width)
-            h = min(w.height, prev.height)
+            h = max(w.height, prev.height)  # a dash's box is a pixel or two high
             if w.block != prev.block or gap > 2.5 * h:
                 flush()
         cur.append(w)

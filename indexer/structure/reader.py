@@ -168,6 +168,7 @@ def parse_path(path: str | Path, root: str | Path | None = None) -> ParsedSource
     meta = _meta_from_json(path)  # a broken meeting.json fails before any file is read
     sources = [load_source(f, _display(f, root)) for f in files]
     b = _Builder()
+    b.warnings += [w for s in sources for w in s.warnings]  # pages a file could not give (a scan, no OCR)
     _parse_sources(b, sources, meta, _meta_from_folder(path), _display(path, root))
     digest = hashlib.sha256("".join(s.sha256 for s in sources).encode()).hexdigest()
     return ParsedSource(
