@@ -64,7 +64,8 @@ def make_encrypted_pdf(path: str | Path, text: str, password: str) -> Path:
 
 
 def make_scanned_pdf(path: str | Path, n_pages: int = 1) -> Path:
-    """Pages that carry only drawings (a grey "scan" with ruled lines), no text operators."""
+    """Pages that carry only drawings (a grey "scan" with ruled lines): no text operators and no
+    image, so nothing to OCR either. :func:`rasterise` makes a real scan of a text PDF."""
     path = Path(path)
     c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
     for _ in range(n_pages):

@@ -71,7 +71,7 @@ EXPECTED_REASONS = {
     "zero.pdf": "empty file",
     "truncated.pdf": "corrupt or unreadable PDF",
     "locked.pdf": "password-protected PDF",
-    "scanned.pdf": "no text layer, OCR needed",
+    "scanned.pdf": "no text layer, and no page image to OCR",
     "latin1.txt": "not UTF-8",
     "noise.txt": "",  # binary or not UTF-8: either is a true reason
     "undated.txt": "no recognisable meeting",
