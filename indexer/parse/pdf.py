@@ -19,6 +19,8 @@ number (read from its page-number furniture) and whether OCR read it.
 from __future__ import annotations
 
 import logging
+import math
+from collections import Counter
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -96,10 +98,13 @@ def _open(raw: bytes, shown: str) -> pdfium.PdfDocument:
     return doc
 
 
-def text_segments(page) -> list[Segment]:  # noqa: ANN001 - a pypdfium2 PdfPage
-    """The runs of text pdfium finds on a page (one per line piece), in points from the top-left."""
-    height = page.get_height()
-    tp = page.get_textpage()
+def text_segments(page, tp=None) -> list[Segment]:  # noqa: ANN001 - pypdfium2 PdfPage, PdfTextPage
+    """The runs of text pdfium finds on a page (one per line piece), in points from the top-left
+    of the page as its text reads: a landscape table set sideways on a portrait page is turned
+    so that its lines run left to right (see :func:`_turn`)."""
+    width, height = page.get_width(), page.get_height()
+    own = tp is None
+    tp = page.get_textpage() if own else tp
     try:
         out = []
         for i in range(tp.count_rects()):
@@ -107,9 +112,32 @@ def text_segments(page) -> list[Segment]:  # noqa: ANN001 - a pypdfium2 PdfPage
             text = tp.get_text_bounded(left, bottom, right, top).translate(_CHARS)
             if text.strip():
                 out.append(Segment(left, height - top, right, height - bottom, text))
-        return out
+        return _turn(out, quarter_turns(tp), width, height)
     finally:
-        tp.close()
+        if own:
+            tp.close()
+
+
+def quarter_turns(tp) -> int:  # noqa: ANN001 - a pypdfium2 PdfTextPage
+    """How the page's text is turned, in quarter turns as pdfium measures it (most characters)."""
+    n = tp.count_chars()
+    if n == 0:
+        return 0
+    turns = Counter(round(pdfium_c.FPDFText_GetCharAngle(tp.raw, i) / (math.pi / 2)) % 4
+                    for i in range(0, n, max(1, n // 60)))
+    return turns.most_common(1)[0][0]
+
+
+def _turn(segs: list[Segment], turns: int, width: float, height: float) -> list[Segment]:
+    """Segments in the frame where the text reads left to right, top to bottom (a quarter turn
+    swaps the page's width and height)."""
+    if turns == 3:  # reads upwards: the page's left edge is the top of the text
+        return [Segment(height - s.bottom, s.x0, height - s.top, s.x1, s.text) for s in segs]
+    if turns == 1:  # reads downwards: the page's right edge is the top
+        return [Segment(s.top, width - s.x1, s.bottom, width - s.x0, s.text) for s in segs]
+    if turns == 2:  # upside down
+        return [Segment(width - s.x1, height - s.bottom, width - s.x0, height - s.top, s.text) for s in segs]
+    return segs
 
 
 def _picture_share(page) -> float:  # noqa: ANN001
@@ -123,7 +151,12 @@ def _picture_share(page) -> float:  # noqa: ANN001
 
 
 def _read_page(page, index: int, finder: TableFinder) -> _PageRead:  # noqa: ANN001
-    segs = text_segments(page)
+    tp = page.get_textpage()
+    try:
+        segs = text_segments(page, tp)
+        turned = quarter_turns(tp) % 2 == 1
+    finally:
+        tp.close()
     chars = sum(len(s.text.strip()) for s in segs)
     wants_ocr = chars < _OCR_MAX_CHARS and _picture_share(page) >= _OCR_MIN_PICTURE
     table_rows: list[layout.Row] = []
@@ -132,7 +165,10 @@ def _read_page(page, index: int, finder: TableFinder) -> _PageRead:  # noqa: ANN
             segs = [s for s in segs if not inside(s, bbox)]
             table_rows += rows
     rows = sorted(layout.rows(segs) + table_rows, key=lambda r: r.top)
-    return _PageRead(PageRows(page.get_width(), page.get_height(), rows), wants_ocr=wants_ocr)
+    width, height = page.get_width(), page.get_height()
+    if turned:  # text set sideways: the layout's frame is landscape
+        width, height = height, width
+    return _PageRead(PageRows(width, height, rows), wants_ocr=wants_ocr)
 
 
 def _ocr(doc: pdfium.PdfDocument, reads: list[_PageRead], shown: str) -> tuple[str, ...]:

@@ -140,3 +140,25 @@ def test_ruled_tables_become_rows_with_their_column_names(tmp_path: Path) -> Non
     before, after = text.split("\t".join(rows[0]))[0], text.split("\t".join(rows[-1]))[1]
     assert words(before) == words(" ".join(paras[:2]))
     assert words(after)[:5] == words(paras[2])[:5]
+
+
+@pytest.mark.parametrize("rotation, angle", [(90, 90), (270, -90)])
+def test_a_landscape_page_set_sideways_reads_line_by_line(tmp_path: Path, rotation: int, angle: int) -> None:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    width, height = A4
+    origin = (100, 60) if angle == 90 else (width - 100, height - 60)
+    rows = [f"row {i} of the landscape work programme" for i in range(6)]
+    c = canvas.Canvas(str(tmp_path / "landscape.pdf"), pagesize=A4)
+    c.setPageRotation(rotation)
+    c.translate(*origin)
+    c.rotate(angle)  # the text runs along the page's long side, as a landscape table does
+    for i, row in enumerate(rows):
+        c.drawString(0, -i * 13, row)
+    c.drawString(300, -400, "Page 7")
+    c.showPage()
+    c.save()
+    src = load_source(tmp_path / "landscape.pdf")
+    assert src.text.split("\n") == rows
+    assert src.pages[0].printed_page == 7
