@@ -11,7 +11,8 @@ reads on every page is known:
 Layouts (one per document, in turn): a ModernGov pack page ("Page N" footer); a report with a
 running header and "Page N of M" and words hyphenated at line ends; two columns with a banner at
 the top right; two columns whose content stream runs across the columns row by row with the
-furniture drawn last (as some producers write it); one column with ruled tables.
+furniture drawn last (as some producers write it); one column with ruled tables (the text packs'
+own tab-separated tables, three to a document, taken in turn from all five packs).
 """
 
 from __future__ import annotations
@@ -109,6 +110,7 @@ def build(folder: Path | None = None) -> list[Doc]:
         sources.append((f.name, paras, tables))
     for f in _limerick_files(8):
         sources.append((f.name, _limerick_paras(f), []))
+    pool = [t for _, _, tables in sources for t in tables]  # every text pack's tables
     budget = PAGES_PER_DOC * WORDS_PER_PAGE
     k = 0
     for name, paras, tables in sources:
@@ -116,12 +118,9 @@ def build(folder: Path | None = None) -> list[Doc]:
             start = part * len(paras) // 2
             blocks: list = _take(paras, start, budget)
             layout = names[k % len(names)]
-            if layout == "tables":
-                if not tables:
-                    layout = "report-hyphens"
-                else:
-                    for j, t in enumerate(tables[:3]):
-                        blocks.insert(min(len(blocks), 2 + j * 4), t)
+            if layout == "tables":  # three of the packs' tables, in turn, between paragraphs
+                for j in range(3):
+                    blocks.insert(min(len(blocks), 2 + j * 4), pool[(3 * k + j) % len(pool)])
             elif LAYOUTS[layout].columns == 2:
                 blocks = _take(paras, start, budget * 2 // 3)  # narrower columns: fewer words a page
             k += 1
