@@ -8,7 +8,10 @@ page with a text layer. The command is called directly (not through a wrapper) s
 threads, time limit and errors are ours to set: one OpenMP thread, because pages are read one
 at a time on a small machine, and a two-minute limit per page.
 
-``make ocr`` (which ``make install`` and ``make test`` run) installs tesseract from Debian.
+``make ocr`` (which ``make install`` and ``make test`` run) installs tesseract from Debian. The
+environment variable ``COUNCIL_TESSERACT`` names another tesseract program (default: the one on
+PATH). Without one, a scanned page is left empty and the file's warning says so (see
+:mod:`indexer.parse.pdf`).
 """
 
 from __future__ import annotations

@@ -162,3 +162,21 @@ def test_a_landscape_page_set_sideways_reads_line_by_line(tmp_path: Path, rotati
     src = load_source(tmp_path / "landscape.pdf")
     assert src.text.split("\n") == rows
     assert src.pages[0].printed_page == 7
+
+
+def test_a_pdf_table_reaches_the_document_and_its_passages_with_its_column_names(tmp_path: Path) -> None:
+    from indexer.chunk.chunker import chunk_source
+    from indexer.structure.reader import parse_path
+
+    rows = [("Library", "Visitors", "Issues"), ("Central", "356,583", "221,054"),
+            ("Bell Green", "137,703", "43,588"), ("Foleshill", "106,252", "54,489")]
+    folder = tmp_path / "Scrutiny Board 2" / "2020-01-09"
+    folder.mkdir(parents=True)
+    paras = paragraphs(n=3)
+    make_layout_pdf(folder / "Libraries Update.pdf", [paras[0], rows, *paras[1:]], Layout(footer="Page {n}"))
+    ps = parse_path(folder)
+    (doc,) = ps.documents
+    assert [(t.header, [r.cells for r in t.rows]) for t in doc.tables] == [(rows[0], rows[1:])]
+    chunks = chunk_source(ps, max_words=60, overlap_words=0)
+    with_table = [c for c in chunks if "Bell Green\t137,703\t43,588" in c.text]
+    assert with_table and "Library | Visitors | Issues" in with_table[0].header
