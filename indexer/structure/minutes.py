@@ -46,6 +46,9 @@ MINUTES_WORD_RE = re.compile(r"^(?:draft\s+)?minutes\b", re.I)
 # "Minutes of a meeting held at County Hall on ...", under a line that names the body
 _HELD_ONLY_RE = re.compile(r"^(?:draft |printed )?minutes of (?:the |an? )?(?:[\w'’-]+ ){0,2}?meeting,?\s+"
                            r"(?P<tail>(?:held|on)\b.+)$", re.I | re.S)
+# "Minutes of the Corporate Parenting Panel held on Tuesday 29 October 2024 ..."
+_OF_BODY_RE = re.compile(r"^(?i:(?:draft |printed )?minutes of (?:the )?)(?P<body>[A-Z][\w'’&(),. -]{2,100}?),?\s+"
+                         r"(?P<tail>held\b.+)$", re.S)
 _NOT_BODY = re.compile(r"^(?:public document pack|agenda\b|page\b|appendix\b|item\b|\d)", re.I)
 _A_MEETING_WORDS = re.compile(r"^(?:an?|the)\s+(?:\S+\s+){0,3}?meeting\b", re.I)
 _OPENING_LINES = 25  # how far into a file an unlabelled "A meeting of ... was held" may open it
@@ -153,7 +156,10 @@ def body_above(lines: list[Line], i: int) -> tuple[str | None, str | None, int]:
 
 def _heading_under_body(lines: list[Line], i: int, window: str) -> MinutesHeading | None:
     m = _HELD_ONLY_RE.match(window)
-    body, council, at = body_above(lines, i) if m else (None, None, i)
+    if m is None and (m := _OF_BODY_RE.match(window)) and "meeting" not in m.group("body").lower():
+        body, council, at = m.group("body"), None, i
+    else:
+        body, council, at = body_above(lines, i) if m else (None, None, i)
     if not body:
         return None
     committee, named_council = committee_name(body)

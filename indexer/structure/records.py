@@ -129,6 +129,8 @@ def find_record(head: list[str], name: FileName | None = None, listed: str | Non
         when = when or name.date
         if body is None and name.abbreviations:
             body = name.abbreviations[0]
+    if kind is not None and when is None:  # "Meeting held on 10 December 2024" under the title
+        when = _date(" ".join(lines[:6]))
     if kind is None or when is None:
         return None
     if body and _ABBR.match(body):
