@@ -140,8 +140,10 @@ def attach_documents(b: Builder, m: Meeting, agenda_items, assigned, front_src: 
         by_item.setdefault(idx, []).append((s, seg))
     order = 1
     for idx, (e, docs) in enumerate(agenda_items):
-        segs = by_item.get(idx, [])
-        primary_seg = next((sg for _, sg in segs if sg.kind not in ("appendix", "continuation")), None)
+        # the pack's own documents first (the agenda's pages), then files filed beside it
+        segs = sorted(by_item.get(idx, []), key=lambda x: (not x[0].pack, x[0].src is not front_src))
+        primary_seg = next((sg for s, sg in segs if sg.kind not in ("appendix", "continuation")
+                            and _NAME_TYPES.get(s.name.kind if s.name else "") != "appendix"), None)
         new_docs = []
         for s, seg in segs:
             dt = doc_type_for(e.title, seg.kind, seg is primary_seg)

@@ -94,11 +94,13 @@ def add_record(b: Builder, src: SourceText, lines: list[Line], layout: Layout, s
     kind = _RECORD_TITLES[rec.kind]
     title = f"{kind} of the meeting held on {m.date.isoformat()}"
     sec_lines = lines[line_at(lines, seg.start):line_at(lines, seg.end)]
-    minutes = read_minutes(src.text, sec_lines, seg.end, layout)
+    minutes = read_minutes(src.text, sec_lines, seg.end, layout) if rec.kind != "recommendations" else []
     if minutes:
         sec = MinuteSection(committee, rec.date, None, m.council, None, (seg.start, seg.end), tuple(minutes))
         return add_minutes(b, src, m, pack.id, sec, agenda_items, pack, in_pack, title=title)
-    shown = seg.title if seg.title and len(seg.title) > 12 else f"{kind} of {committee}, {long_date(m.date)}"
+    head = [ln.text for ln in sec_lines[:12] if ln.text and not layout.furniture(ln)]
+    shown = next((t for t in head if t.lower().startswith(rec.kind[:-1]) and len(t) <= 120),
+                 f"{kind} of the {committee}, {long_date(m.date)}")
     doc = make_document(b, pack, src, seg, "report", shown, seg.author, (None, None), False, meeting=m)
     b.add_item(Item(id=f"{m.id}/{rec.kind}-{slugify(shown)[:40]}", meeting_id=m.id, kind="agenda", number=None,
                     title=shown, body=src.text[seg.start:seg.end], span=(seg.start, seg.end), path=src.path,

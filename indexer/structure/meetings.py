@@ -218,11 +218,11 @@ def _labelled_sheet(lines: list[Line], layout: Layout) -> FrontSheet | None:
         return None
     first = min(i for i, _ in labels.values())
     named = labels.get("meeting") or labels.get("committee")
-    raw = named[1] if named else next(
-        (head[k].text for k in range(first - 1, -1, -1)
-         if not layout.furniture(head[k]) and not COUNCIL_RE.match(head[k].text)
-         and not _NOT_COMMITTEE.match(head[k].text) and len(head[k].text) <= 100
-         and not head[k].text.endswith((".", ","))), None)
+    above = [head[k].text for k in range(first - 1, -1, -1)
+             if not layout.furniture(head[k]) and not _NOT_COMMITTEE.match(head[k].text)
+             and len(head[k].text) <= 100 and not head[k].text.endswith((".", ","))]
+    # the committee's line, nearest the date; a full council meeting's is a council's name ("County Council")
+    raw = named[1] if named else next((t for t in above if not COUNCIL_RE.match(t)), above[0] if above else None)
     if not raw:
         return None
     committee, council_in_name = committee_name(raw)
@@ -242,8 +242,8 @@ def _labelled_sheet(lines: list[Line], layout: Layout) -> FrontSheet | None:
                                        int(p1) if p1 else None, int(p2 or p1) if p1 else None,
                                        author, private, lines[i]))
     entries = [entries[k] for k in longest_consecutive([(k, int(e.number)) for k, e in enumerate(entries)])]
-    if len(entries) < 2 and not any(_SHEET_MARK.match(ln.text) for ln in head[:first + 1]):
-        return None  # a report's "Date:" line, not a sheet
+    if not any(_SHEET_MARK.match(ln.text) for ln in head[:first + 1]):
+        return None  # a report's "Date:" line and numbered sections, not a sheet
     council = council_in_name or next((ln.text for ln in head if COUNCIL_RE.match(ln.text)), None)
     time_text = labels["time"][1] if "time" in labels else labels["date"][1]
     place = (labels.get("venue") or labels.get("place") or labels.get("location") or (0, None))[1]

@@ -49,6 +49,7 @@ _HELD_ONLY_RE = re.compile(r"^(?:draft |printed )?minutes of (?:the |an? )?(?:[\
 # "Minutes of the Corporate Parenting Panel held on Tuesday 29 October 2024 ..."
 _OF_BODY_RE = re.compile(r"^(?i:(?:draft |printed )?minutes of (?:the )?)(?P<body>[A-Z][\w'’&(),. -]{2,100}?),?\s+"
                          r"(?P<tail>held\b.+)$", re.S)
+_LABEL_LINE = re.compile(r"^[A-Z][\w ]{1,30}:\s")  # "Contact: ...", "Date: ..."
 _NOT_BODY = re.compile(r"^(?:public document pack|agenda\b|page\b|appendix\b|item\b|\d)", re.I)
 _A_MEETING_WORDS = re.compile(r"^(?:an?|the)\s+(?:\S+\s+){0,3}?meeting\b", re.I)
 _OPENING_LINES = 25  # how far into a file an unlabelled "A meeting of ... was held" may open it
@@ -140,17 +141,25 @@ def body_above(lines: list[Line], i: int) -> tuple[str | None, str | None, int]:
     body = council = None
     at = i
     seen = 0
+    councils: list[tuple[str, int]] = []
     for k in range(i - 1, max(-1, i - 12), -1):
         t = lines[k].text
         if not t:
             continue
         seen += 1
+        if _LABEL_LINE.match(t) or t.endswith((".", ",", ";")) or len(t) > 100:
+            break  # a label ("Contact: ...") or prose: the heading block ends here
         if COUNCIL_RE.match(t):
-            council = council or t
-        elif body is None and len(t) <= 100 and not t.endswith((".", ",", ";")) and not _NOT_BODY.match(t):
+            councils.append((t, k))
+        elif body is None and not _NOT_BODY.match(t):
             body, at = t, k
-        if seen >= 4 or t.endswith("."):
+        if seen >= 4:
             break
+    if councils:
+        council = councils[-1][0]
+        if body is None:  # a full council meeting: "Harrowmere County Council" over "County Council"
+            body, at = councils[0]
+            council = councils[-1][0] if len(councils) > 1 else None
     return body, council, at
 
 

@@ -61,7 +61,9 @@ def _body(rest: str) -> str | None:
         return None
     cut = _BODY_END.search(rest)
     name = (rest[:cut.start()] if cut else rest).strip(" ,.:;-–")
-    return name if 2 <= len(name) <= 100 and any(c.isalpha() for c in name) else None
+    if not (2 <= len(name) <= 100) or not name[0].isalpha() or _date_only(name):
+        return None
+    return name
 
 
 def spell_out(abbr: str, texts: Iterable[str]) -> str | None:

@@ -5,7 +5,9 @@ not a title: a page number ("20"), "Page 3 of 12", a running banner, "Agenda Ite
 council's name, a table's first row, "Report to: Cabinet". :func:`is_title_line` says which
 lines can be a title, and :func:`document_title` picks one, falling back to the file's name
 (cleaned by :mod:`indexer.ingest.names`) when the document has no heading of its own or only
-a generic one ("Appendix A" for "Appendix A - Capital Programme.pdf").
+a generic one ("Appendix A" for "Appendix A - Capital Programme.pdf"). A name in ModernGov's own
+pattern ("Budget Amendments 27th-Feb-2025 14.00 County Council.pdf") is the title the council
+published the paper under, so its words before the date are the title.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ def document_title(lines: Iterable[str], name: FileName | None = None, running: 
     """The first line among the first ``look`` non-blank lines that reads as a title, else the
     file name's; a generic heading ("Appendix A") gives way to a file name that says more."""
     running = set(running)
+    if name is not None and name.moderngov and name.label:
+        return name.label  # ModernGov names the papers it publishes: "Questions put and answers given"
     first = None
     for k, t in enumerate(x.strip() for x in lines if x.strip()):
         if k >= look:
