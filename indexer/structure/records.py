@@ -137,7 +137,8 @@ def find_record(head: list[str], name: FileName | None = None, listed: str | Non
         return None
     if body and _ABBR.match(body):
         body = spell_out(body, [*head, *texts]) or body
-    committee, named_council = committee_name(body) if body else (None, None)
+    committee, named_council = (body, None) if body and _ABBR.match(body) else (
+        committee_name(body) if body else (None, None))
     return Record(kind, committee or None, when, named_council or council)
 
 
