@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, time
+from difflib import SequenceMatcher
 from pathlib import Path
 
 from indexer.common.models import slugify
@@ -30,6 +31,9 @@ from indexer.ingest.names import FileName
 
 _PAPER_KINDS = ("frontsheet", "pack", "supplement")  # generated for the meeting itself
 _SMALL = {"and", "of", "the", "for", "in", "on", "at", "to"}
+# "Monthly Meeting of the X", as an archive names a meeting's folder: the body is X
+_MEETING_OF = re.compile(r"^(?:(?:monthly|special|annual|adjourned|full|ordinary|extraordinary|budget)\s+)*"
+                         r"meeting\s+of\s+(?:the\s+)?", re.I)
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ def meta_from_folder(path: Path) -> MeetingMeta | None:
     found = nearest_folder_date(path)
     if found is None:
         return None
-    return MeetingMeta(readable_folder_name(found.name) if found.name else None, found.date)
+    name = _MEETING_OF.sub("", found.name) if found.name else None
+    return MeetingMeta(readable_folder_name(name) if name else None, found.date)
 
 
 def meta_from_names(names: list[FileName], folder: MeetingMeta | None = None) -> MeetingMeta | None:
@@ -84,6 +89,8 @@ def same_body(a: str | None, b: str | None) -> bool:
         return False
     if slugify(a) == slugify(b):
         return True
+    if min(len(a), len(b)) >= 15 and SequenceMatcher(None, slugify(a), slugify(b)).ratio() >= 0.93:
+        return True  # one letter misread by OCR: "Cappamore-Kilmaliock"
     ta, tb = _tokens(a), _tokens(b)
     short, long_ = sorted((ta, tb), key=len)
     if len(short) >= 2 and set(short) <= set(long_):

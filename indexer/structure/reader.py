@@ -187,6 +187,7 @@ def _parse_sources(b: Builder, sources: list[SourceText], names: dict[str, FileN
         reads = _repeats(reads, front, b)
 
     minutes_found = False
+    with_minutes: set[str] = set()  # files whose minutes headings were read: their names say no more
     plan: list[tuple[_Read, Source]] = []
     for r in reads:
         src, lines, layout = r.src, r.lines, r.layout
@@ -203,6 +204,7 @@ def _parse_sources(b: Builder, sources: list[SourceText], names: dict[str, FileN
                       if seg.kind in _COVER_KINDS]
         for sec in find_minutes(src.text, lines, stop_at=doc_starts, layout=layout):
             minutes_found = True
+            with_minutes.add(src.path)
             committee = pack.committee if pack is not None and same_body(sec.committee, pack.committee) \
                 else sec.committee
             m = b.meeting(committee, sec.date, council=sec.council or (pack and pack.council),
@@ -240,7 +242,8 @@ def _parse_sources(b: Builder, sources: list[SourceText], names: dict[str, FileN
         if id(s) in recorded and not s.pack:  # the rest of a file that is another meeting's record
             recorded[id(s)].append(seg)
             continue
-        rec = _record_of(r, s, seg, agenda_items[idx][0].title if idx is not None else None, front_text)
+        rec = _record_of(r, s, seg, agenda_items[idx][0].title if idx is not None else None, front_text,
+                         s.src.path in with_minutes)
         if rec is not None and (rec.date != pack.date or (rec.committee and not same_body(rec.committee, pack.committee))):
             if s.pack:
                 add_record(b, s.src, r.lines, r.layout, seg, rec, pack, agenda_items, True)
@@ -264,14 +267,15 @@ def _same_meeting(fs: FrontSheet, pack: Meeting) -> bool:
     return (fs.date is None or fs.date == pack.date) and same_body(fs.committee, pack.committee)
 
 
-def _record_of(r: _Read, s: Source, seg: DocSegment, listed: str | None, front_text: str):
+def _record_of(r: _Read, s: Source, seg: DocSegment, listed: str | None, front_text: str, read: bool = False):
     """The record of another meeting ``seg`` is, if it is one: a whole file's first document, or
-    a document of a pack under its agenda line."""
+    a document of a pack under its agenda line. ``read``: the file's own minutes heading has been
+    read, so its name is not evidence for what is left of it."""
     if not s.pack and seg is not s.segments[0]:
         return None
     head = [ln.text for ln in r.lines[line_at(r.lines, seg.start):line_at(r.lines, seg.end)][:40]
             if not r.layout.furniture(ln)][:10]
-    return find_record(head, None if s.pack else s.name, listed if s.pack else None,
+    return find_record(head, None if s.pack or read else s.name, listed if s.pack else None,
                        texts=[r.src.text[seg.start:seg.start + 3000], front_text])
 
 
