@@ -47,7 +47,7 @@ test: install browser ocr
 
 # the command that wrote eval/results.md (it builds its own indexes under data/eval)
 eval: install
-	$(BIN)/council eval --chunk-sizes 180,250
+	$(BIN)/council eval --chunk-sizes 180,250 --layouts eval/layouts/layouts.json
 
 bench: install
 	$(BIN)/python benchmarks/run.py

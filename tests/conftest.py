@@ -201,3 +201,18 @@ def real_index_dir() -> Path:
                 shutil.rmtree(old, ignore_errors=True)
         api_build_index(index_dir, [(p, CORPUS) for p in sorted(CORPUS.glob("*.txt"))], get_embedder(model))
     return index_dir
+
+
+# ====================================================================== the generated ModernGov-style set
+# (moderngov_small: used by tests/ingest, tests/structure, tests/retrieve, tests/evaluate)
+
+@pytest.fixture(scope="session")
+def moderngov_small(tmp_path_factory) -> Path:
+    """The small version of eval/moderngov/generate.py's tree (two meetings, about a second)."""
+    import subprocess
+    import sys
+
+    out = tmp_path_factory.mktemp("moderngov")
+    subprocess.run([sys.executable, str(REPO / "eval" / "moderngov" / "generate.py"), str(out), "--small"],
+                   check=True, capture_output=True)
+    return out

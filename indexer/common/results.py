@@ -71,11 +71,16 @@ class SearchResult:
     span: tuple[int, int]
     ocr: bool = False  # the passage's text was read by OCR from a scanned page
     signals: dict = field(default_factory=dict, compare=False)  # ranks, for `council eval`
+    published_committee: str | None = None  # of the meeting whose papers carried the passage
 
     @property
     def citation(self) -> str:
+        carried = None
+        if self.published_for != self.meeting_date or (
+                self.published_committee and self.published_committee != self.committee):
+            carried = (self.published_committee or self.committee, self.published_for)
         return citation(self.committee, self.meeting_date, self.item_kind, self.item_number,
-                        self.item_title, self.page_start, self.page_end, ocr=self.ocr)
+                        self.item_title, self.page_start, self.page_end, carried, ocr=self.ocr)
 
     def to_dict(self) -> dict:
         """The result as the JSON contract has it (:class:`indexer.common.contract.Result`)."""
@@ -98,12 +103,19 @@ def page_label(page_start: int | None, page_end: int | None) -> str:
 
 
 def citation(committee: str, when: date, kind: str, number: str | None, title: str,
-             page_start: int | None = None, page_end: int | None = None, ocr: bool = False) -> str:
+             page_start: int | None = None, page_end: int | None = None,
+             carried: tuple[str, date] | None = None, ocr: bool = False) -> str:
     """"Education and Children's Services Scrutiny Board (2), 28 November 2019, minute 25:
-    Children's Services Improvement" (with " (page 5)" when the page is known, and " (OCR text)"
-    when the passage was read by OCR from a scanned page)."""
+    Children's Services Improvement" (with " (page 5)" when the page is known). ``carried``: the
+    committee and date of the meeting whose papers printed it, when that is another meeting:
+    "Corporate Parenting Panel, 29 October 2024, minute 4: Fostering (pages 15–16, in the papers
+    for County Council, 13 March 2025)". " (OCR text)" ends it when the passage was read by OCR
+    from a scanned page."""
     label = ("minute " if kind == "minute" else "item ") + number if number else ""
     head = f"{committee}, {long_date(when)}"
     body = f"{label}: {title}" if label else title
-    pages = page_label(page_start, page_end)
-    return f"{head}, {body}" + (f" ({pages})" if pages else "") + (" (OCR text)" if ocr else "")
+    notes = [page_label(page_start, page_end)]
+    if carried is not None:
+        notes.append(f"in the papers for {carried[0]}, {long_date(carried[1])}")
+    notes = [n for n in notes if n]
+    return f"{head}, {body}" + (f" ({', '.join(notes)})" if notes else "") + (" (OCR text)" if ocr else "")

@@ -14,6 +14,7 @@ import numpy as np
 
 from indexer.answer.ask import ask
 from indexer.evaluate import metrics as ev
+from indexer.evaluate.layouts import render_citations, render_layouts, run_layouts
 from indexer.embed.base import Embedder
 from indexer.store.index import Index, update_index
 from indexer.store.vectors import ExactIndex
@@ -147,7 +148,8 @@ HELD_OUT: tuple[tuple[str, str], ...] = (
 
 
 def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: Embedder,
-             chunk_sizes: tuple[int, ...] = (180,), with_abstention: bool = True, settings=None) -> EvalOutput:
+             chunk_sizes: tuple[int, ...] = (180,), with_abstention: bool = True, settings=None,
+             layouts: Path | None = None) -> EvalOutput:
     questions = ev.load_gold(gold)
     rows: list[tuple[str, dict]] = []
     runs_dir = out_dir / "runs"
@@ -192,6 +194,12 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
         abstention["held_out"] = {held.name: measure_abstention(main_index, ev.load_gold(held), settings)
                                   for held, _ in held_sets}
     md = render(rows, chosen, abstention, embedder.model_id, len(questions), time.perf_counter() - t0, held_rows)
+    if layouts is not None:  # other layouts, beside the figures of the reader before issue 17
+        after = run_layouts(layouts, work_dir, embedder)
+        (layouts.parent / "results.json").write_text(json.dumps(after, indent=1, ensure_ascii=False) + "\n")
+        before_file = layouts.parent / "results-before.json"
+        before = json.loads(before_file.read_text()) if before_file.is_file() else None
+        md += "\n" + render_layouts(after, before, layouts) + render_citations(after, before)
     notes = out_dir / NOTES
     if notes.is_file():  # the hand-written reading of the tables: what was chosen, and why
         md += "\n" + notes.read_text()

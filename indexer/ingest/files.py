@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from indexer.common.errors import ParseError
+from indexer.ingest.folders import METADATA_FILE, is_meeting_folder
 
 # Suffix -> the kind of :class:`~indexer.common.models.SourceText` it is read as.
 FILE_KINDS = {".txt": "text", ".md": "markdown", ".markdown": "markdown", ".pdf": "pdf"}
 SUPPORTED_SUFFIXES: tuple[str, ...] = tuple(FILE_KINDS)
-METADATA_FILE = "meeting.json"  # a meeting folder's metadata, read by the pack reader
 
 
 def iter_input_files(paths: Iterable[str | Path]) -> list[Path]:
@@ -53,11 +53,20 @@ def is_paper_name(name: str) -> bool:
 
 
 def unit_files(unit: str | Path) -> list[Path]:
-    """The files of one unit: the file itself, or a meeting folder's supported files, sorted."""
+    """The files of one unit: the file itself, or the papers under a meeting folder, sorted.
+
+    Sub-folders are included ("public_packs/"), except hidden ones and those that are meeting
+    folders of their own (each is its own unit).
+    """
     unit = Path(unit)
     if not unit.is_dir():
         return [unit]
-    return sorted(p for p in unit.iterdir() if p.is_file() and is_paper_name(p.name))
+    out: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(unit):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and not is_meeting_folder(here / d))
+        out += [here / n for n in filenames if is_paper_name(n) and (here / n).is_file()]
+    return sorted(out, key=lambda p: p.relative_to(unit).parts)
 
 
 def _walk(root: Path) -> Iterable[Path]:

@@ -53,13 +53,33 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
         _boost(fused, {r["rowid"]: r for r in index.passage_facts(list(fused))}, q, cfg)
     if signals.active(q, TEXT):
         _sentence_boost(index, fused, q, max(k, cfg.sentence_depth))
-    best = sorted(fused, key=lambda c: (-fused[c], c))[:k]
-    rows = {r["rowid"]: r for r in index.passages_by_rowid(best)}
+    ranked = sorted(fused, key=lambda c: (-fused[c], c))[:k + _SPARE]
+    rows = {r["rowid"]: r for r in index.passages_by_rowid(ranked)}
+    best = _distinct(ranked, rows)[:k]
     dense_rank = {cid: i for i, (cid, _) in enumerate(dense, start=1)}
     dense_score = dict(dense)
     bm25_rank = {cid: i for i, (cid, _) in enumerate(sparse, start=1)}
     return [_result(rows[c], fused[c], {"dense_rank": dense_rank.get(c), "bm25_rank": bm25_rank.get(c),
                                         "dense_score": dense_score.get(c)}) for c in best if c in rows]
+
+
+_SPARE = 10  # candidates beyond k, so that k remain when copies are dropped
+
+
+def _distinct(ranked: list[int], rows: dict) -> list[int]:
+    """Each passage once: the same text of the same meeting, read from two copies of a paper
+    (a minutes document filed in two meetings' folders), is shown at its best rank only."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for c in ranked:
+        r = rows.get(c)
+        key = (" ".join(r["text"].split()), r["date"]) if r is not None else None
+        if key is not None and key in seen:
+            continue
+        if key is not None:
+            seen.add(key)
+        out.append(c)
+    return out
 
 
 def _boost(fused: dict[int, float], facts: dict, query: str | Query, cfg: RetrievalConfig) -> None:
@@ -87,7 +107,7 @@ def _result(r, score: float, ranks: dict) -> SearchResult:
         item_id=r["item_id"], item_number=r["number"], item_title=r["item_title"], item_kind=r["kind"],
         document_id=r["document_id"], path=r["path"], published_for=date.fromisoformat(published),
         page_start=r["page_start"], page_end=r["page_end"], span=(r["span_start"], r["span_end"]),
-        ocr=bool(r["ocr"]), signals=ranks,
+        ocr=bool(r["ocr"]), signals=ranks, published_committee=r["published_committee"],
     )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from indexer.common.models import Span
 from indexer.structure.common import COUNCIL_RE, Layout, Line, line_at, snap_to_page, trim_span
+from indexer.structure.titles import is_junk
 
 BRIEFING_RE = re.compile(r"^(?:Briefing note|Public report|Private report|Report)$", re.I)
 SUBJECT_RE = re.compile(r"^(?:Subject|Title)\s*:\s*(?P<title>.+)$", re.I)
@@ -20,6 +21,8 @@ WP_RE = re.compile(r"^Please see page \d+ onwards", re.I)
 APPENDIX_RE = re.compile(r"^Appendix\s+(?:[A-Z]|\d{1,2})\b(?:\s*[-–:]\s*.{0,80})?$", re.I)
 _LISTED_APPENDIX = re.compile(r"^Appendix\s+(?:[A-Z]|\d{1,2})\s*[-–:]\s*(?P<title>.{8,80})$", re.I)
 BLANK_PAGE = "this page is intentionally left blank"
+# "Agenda Item 7", which ModernGov prints at the top of the first page of each report in a pack
+STAMP_RE = re.compile(r"^Agenda\s+Item\s+(?P<num>\d{1,3})(?P<sub>[a-z]?)\.?$", re.I)
 _STOP_BACKUP = re.compile(r"(@|^(contact|tel\b|e-?mail|authors?\b|name:|name\t|job title|directorate|date:|signed)"
                           r"|intentionally left blank)", re.I)
 
@@ -59,6 +62,8 @@ def _backup(lines: list[Line], i: int, floor: int, layout: Layout) -> int:
 
 def _anchor_kind(lines: list[Line], i: int, last_doc_line: int, listed: list[str]) -> str | None:
     t = lines[i].text
+    if STAMP_RE.match(t):
+        return "report"
     if BRIEFING_RE.match(t):
         return "briefing" if "briefing" in t.lower() else "report"
     if TO_RE.match(t) and i - last_doc_line > 8:
@@ -90,11 +95,15 @@ def find_documents(text: str, lines: list[Line], taken: list[Span],
 
     anchors: list[tuple[int, str]] = []
     listed: list[str] = []
-    last_doc_line = -10
+    last_doc_line = last_stamp = -100
     for i, ln in enumerate(lines):
         if not free(ln):
             continue
         kind = _anchor_kind(lines, i, last_doc_line, listed)
+        if STAMP_RE.match(ln.text):
+            last_stamp = i
+        elif kind in ("report", "briefing") and i - last_stamp <= 15:
+            kind = None  # the report's own cover, under the pack's "Agenda Item 7" stamp
         if (m := _LISTED_APPENDIX.match(ln.text)) and not _standalone_appendix(lines, i):
             listed.append(_fold(re.split(r"\s+[-–—]\s+", m.group("title"))[0]))
         if kind:
@@ -117,7 +126,9 @@ def find_documents(text: str, lines: list[Line], taken: list[Span],
             start_line = _backup(lines, i, floor, layout)
         floor = i
         start = lines[start_line].start if kind == "continuation" else snap_to_page(lines, start_line, layout)
-        segs.append(DocSegment(kind, start, anchor=i))
+        stamp = STAMP_RE.match(lines[i].text)
+        segs.append(DocSegment(kind, start, anchor=i,
+                               extras={"item": stamp.group("num") + stamp.group("sub").lower()} if stamp else {}))
     # text before the first cover (a whole file with no cover of its own) is a "leading" segment
     first = next((k for k, ln in enumerate(lines) if free(ln) and not layout.furniture(ln)), None)
     if first is not None and (not segs or lines[first].start < segs[0].start):
@@ -162,6 +173,22 @@ def _standalone_appendix(lines: list[Line], i: int) -> bool:
 _AUTHOR_LINE = re.compile(r"^(?:Authors?|Report Author)s?\s*:\s*(.+)$", re.I)
 
 
+def segment(text: str, lines: list[Line], start: int, end: int, layout: Layout, kind: str = "report",
+            extras: dict | None = None) -> DocSegment | None:
+    """A document over ``[start, end)`` with its title read, or None when it holds no content."""
+    start, end = trim_span(text, start, end)
+    content = [ln for ln in lines[line_at(lines, start):line_at(lines, end)] if not layout.furniture(ln)]
+    if sum(len(ln.text) for ln in content) < 40:
+        return None
+    seg = DocSegment(kind, start, end, anchor=line_at(lines, start), extras=dict(extras or {}))
+    read_title(seg, content)
+    return seg
+
+
+def read_title(seg: DocSegment, content: list[Line]) -> None:
+    _read_title(seg, content)
+
+
 def _read_title(seg: DocSegment, content: list[Line]) -> None:
     """Subject line, else the first content line that is not a council name; author if stated."""
     for ln in content[:30]:
@@ -171,9 +198,10 @@ def _read_title(seg: DocSegment, content: list[Line]) -> None:
             break
     if seg.kind == "work_programme":
         seg.title = seg.title or "Work Programme"
-    if seg.title is None and content:
-        first = [ln.text for ln in content[:3] if not COUNCIL_RE.match(ln.text)]
-        seg.title = (first[0] if first else content[0].text)[:120]
+    if seg.title is None and content:  # never a page number, a table row or a date alone
+        first = [ln.text for ln in content[:3]
+                 if not COUNCIL_RE.match(ln.text) and not is_junk(ln.text) and not STAMP_RE.match(ln.text)]
+        seg.title = (first[0] if first else content[0].text)[:120] if first or not is_junk(content[0].text) else None
     for ln in content:
         m = _AUTHOR_LINE.match(ln.text)
         if m:

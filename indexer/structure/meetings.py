@@ -1,8 +1,10 @@
 """Meetings from their agenda front sheets: committee, date, time, place and the item list.
 
 :func:`find_front_sheet` reads a ModernGov sheet (committee, "Time and Date", place,
-numbered items with their "(Pages 9 - 14)" ranges and authors) or a notice ("You are
-requested to attend a Meeting of ... on 6th March, 2019 at 10.00 a.m.").
+numbered items with their "(Pages 9 - 14)" ranges and authors), a notice ("You are
+requested to attend a Meeting of ... on 6th March, 2019 at 10.00 a.m."), or a labelled
+sheet ("Public Document Pack", the committee, "Date: ...", "Time: ...", "Venue: ...", then
+the numbered agenda).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from indexer.structure.common import (
     next_nonblank,
     norm_heading,
 )
-from indexer.structure.documents import BRIEFING_RE, SUBJECT_RE
+from indexer.structure.documents import BRIEFING_RE, STAMP_RE, SUBJECT_RE
 from indexer.structure.minutes import MINUTES_WORD_RE
 
 AGENDA_ITEM_RE = re.compile(
@@ -67,7 +69,7 @@ class FrontSheet:
 
 def find_front_sheet(text: str, lines: list[Line], layout: Layout = Layout()) -> FrontSheet | None:
     """Read a front sheet from the first lines, if there is one."""
-    return _moderngov_sheet(lines, layout) or _notice_sheet(lines)
+    return _moderngov_sheet(lines, layout) or _notice_sheet(lines) or _labelled_sheet(lines, layout)
 
 
 def _moderngov_sheet(lines: list[Line], layout: Layout) -> FrontSheet | None:
@@ -189,3 +191,61 @@ def _notice_entries(lines: list[Line], after: int) -> list[AgendaEntry]:
     chain = longest_consecutive([(k, n) for k, n, _ in cands])
     return [AgendaEntry(str(cands[c][1]), cands[c][2].strip().rstrip(".:"), None, None, None, False,
                         lines[cands[c][0]]) for c in chain]
+
+
+# ------------------------------------------------------------------ "Date: ..." sheets
+
+_LABEL = re.compile(r"^(?P<label>date(?: and time)?|time|venue|place|location|meeting|committee)\s*[:–-]\s*"
+                    r"(?P<value>\S.*)$", re.I)
+_SHEET_MARK = re.compile(r"^(?:public document pack|agenda|notice of (?:the )?meeting|supplementary agenda"
+                         r"|supplement\b.*|summons)$", re.I)
+_NOT_COMMITTEE = re.compile(r"^(?:public document pack|agenda|notice of|supplementary|summons|to\b|dear\b"
+                            r"|membership|members?\b|contact|enquiries|date\b|page\b)", re.I)
+_PART_TWO = re.compile(r"^(?:part\s+(?:2|ii|b)\b|private business|exempt (?:items|information))", re.I)
+
+
+def _labelled_sheet(lines: list[Line], layout: Layout) -> FrontSheet | None:
+    """A sheet that labels its facts: "Date: Thursday, 13th March, 2025", "Time: 3.00 pm"."""
+    head = lines[:80]
+    labels: dict[str, tuple[int, str]] = {}
+    for i, ln in enumerate(head):
+        if (m := _LABEL.match(ln.text)) and not layout.furniture(ln):
+            labels.setdefault(m.group("label").lower().split()[0], (i, m.group("value").strip()))
+    if "date" not in labels:
+        return None
+    found = find_date(norm_heading(labels["date"][1]))
+    if found is None:
+        return None
+    first = min(i for i, _ in labels.values())
+    named = labels.get("meeting") or labels.get("committee")
+    above = [head[k].text for k in range(first - 1, -1, -1)
+             if not layout.furniture(head[k]) and not _NOT_COMMITTEE.match(head[k].text)
+             and len(head[k].text) <= 100 and not head[k].text.endswith((".", ","))]
+    # the committee's line, nearest the date; a full council meeting's is a council's name ("County Council")
+    raw = named[1] if named else next((t for t in above if not COUNCIL_RE.match(t)), above[0] if above else None)
+    if not raw:
+        return None
+    committee, council_in_name = committee_name(raw)
+    entries: list[AgendaEntry] = []
+    private = False
+    for i in range(max(i for i, _ in labels.values()) + 1, len(lines)):
+        t = lines[i].text
+        if STAMP_RE.match(t) or BRIEFING_RE.match(t) or SUBJECT_RE.match(t):
+            break
+        if _PART_TWO.match(t):
+            private = True
+        elif (m := AGENDA_ITEM_RE.match(t)) and not layout.furniture(lines[i]):
+            k = next_nonblank(lines, i)
+            author = lines[k].text if k is not None and AUTHOR_RE.match(lines[k].text) else None
+            p1, p2 = m.group("p1"), m.group("p2")
+            entries.append(AgendaEntry(m.group("num"), m.group("title").strip().rstrip("."),
+                                       int(p1) if p1 else None, int(p2 or p1) if p1 else None,
+                                       author, private, lines[i]))
+    entries = [entries[k] for k in longest_consecutive([(k, int(e.number)) for k, e in enumerate(entries)])]
+    if not any(_SHEET_MARK.match(ln.text) for ln in head[:first + 1]):
+        return None  # a report's "Date:" line and numbered sections, not a sheet
+    council = council_in_name or next((ln.text for ln in head if COUNCIL_RE.match(ln.text)), None)
+    time_text = labels["time"][1] if "time" in labels else labels["date"][1]
+    place = (labels.get("venue") or labels.get("place") or labels.get("location") or (0, None))[1]
+    return FrontSheet(committee, found[0], parse_time(time_text), place, council, tuple(entries),
+                      (lines[0].start, lines[-1].end))

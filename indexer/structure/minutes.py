@@ -43,11 +43,19 @@ _COMMITTEE_END = re.compile(
     r"|(?:on|regarding) the\b)"
     r"|,?\s+(?:a|the) (?:\w+ )?meeting of\b", re.I)
 MINUTES_WORD_RE = re.compile(r"^(?:draft\s+)?minutes\b", re.I)
+# "Minutes of a meeting held at County Hall on ...", under a line that names the body
+_HELD_ONLY_RE = re.compile(r"^(?:draft |printed )?minutes of (?:the |an? )?(?:[\w'’-]+ ){0,2}?meeting,?\s+"
+                           r"(?P<tail>(?:held|on)\b.+)$", re.I | re.S)
+# "Minutes of the Corporate Parenting Panel held on Tuesday 29 October 2024 ..."
+_OF_BODY_RE = re.compile(r"^(?i:(?:draft |printed )?minutes of (?:the )?)(?P<body>[A-Z][\w'’&(),. -]{2,100}?),?\s+"
+                         r"(?P<tail>held\b.+)$", re.S)
+_LABEL_LINE = re.compile(r"^[A-Z][\w ]{1,30}:\s")  # "Contact: ...", "Date: ..."
+_NOT_BODY = re.compile(r"^(?:public document pack|agenda\b|page\b|appendix\b|item\b|\d)", re.I)
 _A_MEETING_WORDS = re.compile(r"^(?:an?|the)\s+(?:\S+\s+){0,3}?meeting\b", re.I)
 _OPENING_LINES = 25  # how far into a file an unlabelled "A meeting of ... was held" may open it
 _HEAD_STOP = re.compile(
     r"^(?:present\b|members\b|in attendance\b|in the chair\b|apologies\b|attendance\b|\d{1,3}\.\s)", re.I)
-_PRESENT_RE = re.compile(r"^(?:[\w’']+\s+){0,2}(?:present|in attendance|attendance|in the chair)\b", re.I)
+_PRESENT_RE = re.compile(r"^(?:[\w’']+\s+){0,2}(?:present|in attendance|attendance|in the chair|attendees)\b", re.I)
 HELD_RE = re.compile(r"\bheld\b", re.I)
 MINUTE_RE = re.compile(r"^(?P<num>\d{1,3})\.\s*(?P<title>[^\W\d_].{1,200})$")
 MINUTE_NUM_RE = re.compile(r"^(?:(?P<num>\d{1,3})\.|Item\s+(?P<inum>\d{1,3})\s*[.:]?)$", re.I)
@@ -106,7 +114,7 @@ def minutes_heading(lines: list[Line], i: int, opening: bool = False) -> Minutes
     window = join_lines(lines, i, limit=24, stop=_HEAD_STOP)[:600]
     m = rx.match(window)
     if not m:
-        return None
+        return _heading_under_body(lines, i, window) if rx is MINUTES_HEAD_RE else None
     rest = m.group("committee") or m.group("named") + m.group("tail")
     end = _COMMITTEE_END.search(rest)
     if rx is A_MEETING_RE and not (end and HELD_RE.search(rest, end.start(), end.end())):
@@ -126,6 +134,51 @@ def minutes_heading(lines: list[Line], i: int, opening: bool = False) -> Minutes
     place = PLACE_RE.search(after)
     return MinutesHeading(i, committee, council, found[0], parse_time(tail) or parse_time(after),
                           place.group("place") if place else None)
+
+
+def body_above(lines: list[Line], i: int) -> tuple[str | None, str | None, int]:
+    """(body, council, its line) named on the lines just above line ``i``: "Corporate Parenting Panel"."""
+    body = council = None
+    at = i
+    seen = 0
+    councils: list[tuple[str, int]] = []
+    for k in range(i - 1, max(-1, i - 12), -1):
+        t = lines[k].text
+        if not t:
+            continue
+        seen += 1
+        if _LABEL_LINE.match(t) or t.endswith((".", ",", ";")) or len(t) > 100:
+            break  # a label ("Contact: ...") or prose: the heading block ends here
+        if COUNCIL_RE.match(t):
+            councils.append((t, k))
+        elif body is None and not _NOT_BODY.match(t):
+            body, at = t, k
+        if seen >= 4:
+            break
+    if councils:
+        council = councils[-1][0]
+        if body is None:  # a full council meeting: "Harrowmere County Council" over "County Council"
+            body, at = councils[0]
+            council = councils[-1][0] if len(councils) > 1 else None
+    return body, council, at
+
+
+def _heading_under_body(lines: list[Line], i: int, window: str) -> MinutesHeading | None:
+    m = _HELD_ONLY_RE.match(window)
+    if m is None and (m := _OF_BODY_RE.match(window)) and "meeting" not in m.group("body").lower():
+        body, council, at = m.group("body"), None, i
+    else:
+        body, council, at = body_above(lines, i) if m else (None, None, i)
+    if not body:
+        return None
+    committee, named_council = committee_name(body)
+    after = m.group("tail")
+    found = find_date(after)
+    if found is None or not committee:
+        return None
+    place = PLACE_RE.search(after)
+    return MinutesHeading(at, committee, named_council or council, found[0], parse_time(after[found[2]:])
+                          or parse_time(after), place.group("place") if place else None)
 
 
 def is_minutes_start(lines: list[Line], i: int) -> bool:
@@ -184,6 +237,11 @@ def _has_attendance(lines: list[Line], i: int) -> bool:
         if seen > 30:
             return False
     return False
+
+
+def read_minutes(text: str, sec_lines: list[Line], end: int, layout: Layout = Layout()) -> list[Minute]:
+    """The numbered minutes among ``sec_lines`` (the longest run 1, 2, 3 ...), up to ``end``."""
+    return _read_minutes(text, sec_lines, end, layout)
 
 
 def _read_minutes(text: str, sec_lines: list[Line], end: int, layout: Layout = Layout()) -> list[Minute]:

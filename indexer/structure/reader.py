@@ -1,14 +1,19 @@
 """Read papers into meetings, documents and items: ``parse_path(path) -> ParsedSource``.
 
 A source is either one file (a whole agenda pack, or a minutes document) or a meeting
-folder holding one file per document, as downloaded from a ModernGov site.
+folder holding one file per document (sub-folders included), as downloaded from a ModernGov site.
 
-Where the pack's meeting comes from, field by field, in order of precedence:
+Where the pack's meeting comes from, field by field, in order of precedence
+(see :mod:`indexer.structure.dating`):
 1. a ``meeting.json`` beside the files (overrides everything);
 2. the documents' own text: the front sheet (or notice of meeting) for the pack's meeting,
    and each minutes heading for the meeting those minutes record;
-3. a ``<committee>/<YYYY-MM-DD>/`` folder path.
-Nothing else: a file whose meeting cannot be determined raises :class:`ParseError`.
+3. ModernGov's file names ("Public reports pack 13th-Mar-2025 15.00 Cabinet.pdf");
+4. the nearest dated folder above the files (``<committee>/<YYYY-MM-DD>/``).
+Nothing else: a unit whose meeting cannot be determined raises :class:`ParseError` naming
+what was tried. Minutes, notes and recommendations of another body or an earlier meeting are
+dated by the meeting they record (:mod:`indexer.structure.records`, ``carried``). Copies
+(identical bytes, "%20" names) and files that repeat the pack's pages are read once.
 """
 
 from __future__ import annotations
@@ -18,39 +23,36 @@ import json
 import logging
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from datetime import date, time
+from datetime import date
 from pathlib import Path
 
 from indexer.common.dates import parse_time
 from indexer.common.errors import ParseError
-from indexer.common.models import Document, Item, Meeting, ParsedSource, SourceText, slugify
+from indexer.common.models import Document, Item, Meeting, ParsedSource, SourceText
+from indexer.ingest.duplicates import distinct_files
 from indexer.ingest.files import unit_files
-from indexer.parse.sources import load_source, page_markers, running_lines
-from indexer.structure.common import COUNCIL_RE, Layout, Line, snap_to_page, split_lines, trim_span
-from indexer.structure.documents import BRIEFING_RE, SUBJECT_RE, DocSegment, find_documents
+from indexer.ingest.names import FileName, read_name
+from indexer.parse.sources import load_source, running_lines
+from indexer.structure.attach import Source, assign, attach_documents, title_similarity  # noqa: F401
+from indexer.structure.builder import Builder, meeting_id  # noqa: F401 - meeting_id is used by benchmarks
+from indexer.structure.carried import add_minutes, add_record
+from indexer.structure.common import COUNCIL_RE, Layout, Line, line_at, snap_to_page, split_lines, trim_span
+from indexer.structure.dating import MeetingMeta, meta_from_folder, meta_from_names, refusal, same_body
+from indexer.structure.documents import BRIEFING_RE, STAMP_RE, SUBJECT_RE, DocSegment, find_documents, segment
 from indexer.structure.meetings import AgendaEntry, FrontSheet, find_front_sheet
-from indexer.structure.minutes import MinuteSection, find_minutes, is_minutes_start
-from indexer.structure.trackers import find_tables
+from indexer.structure.minutes import find_minutes, is_minutes_start
+from indexer.structure.overlap import contained, shingles
+from indexer.structure.pages import page_span, pdf_pages  # noqa: F401 - page_span is the chunker's
+from indexer.structure.records import find_record
+from indexer.structure.titles import document_title
 
 log = logging.getLogger(__name__)
 
 # Bump when parsing changes what is read from the same bytes: the index then re-reads
 # every file (vectors of unchanged passages are reused, so nothing is embedded twice).
-READER_VERSION = 2
-
-_STOPWORDS = set("a an and the of for to in on with by update report briefing note progress from".split())
+READER_VERSION = 3
+_REPEATED = 0.9  # a file this much of whose word runs the pack holds is the pack's copy
 _COVER_KINDS = ("briefing", "report", "work_programme")
-_APPENDIX_FILE = re.compile(r"^[\d\s._-]*appendi(?:x|ces)\b", re.I)  # "04 Appendix A.pdf"
-
-
-@dataclass(frozen=True)
-class MeetingMeta:
-    committee: str | None = None
-    date: date | None = None
-    start_time: time | None = None
-    place: str | None = None
-    council: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,6 @@ class _Read:
     lines: list[Line]
     layout: Layout
     front: FrontSheet | None
-
-
-def meeting_id(committee: str, when: date) -> str:
-    return f"{slugify(committee)}/{when.isoformat()}"
 
 
 def _meta_from_json(path: Path) -> MeetingMeta | None:
@@ -82,80 +80,8 @@ def _meta_from_json(path: Path) -> MeetingMeta | None:
 
 
 def _meta_from_folder(path: Path) -> MeetingMeta | None:
-    """``<committee>/<YYYY-MM-DD>/`` above the file (or the folder itself)."""
-    folder = path if path.is_dir() else path.parent
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", folder.name):
-        try:
-            return MeetingMeta(folder.parent.name.replace("_", " ") or None, date.fromisoformat(folder.name))
-        except ValueError:
-            return None
-    return None
-
-
-def _tokens(s: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", s.lower().replace("'", "").replace("’", ""))
-    return {w.rstrip("s") for w in words if w not in _STOPWORDS and len(w) > 1}
-
-
-def title_similarity(a: str, b: str) -> float:
-    ta, tb = _tokens(a), _tokens(b)
-    if not ta or not tb:
-        return 0.0
-    return len(ta & tb) / min(len(ta), len(tb))
-
-
-def _doc_type_for(entry_title: str, seg_kind: str, primary: bool) -> str:
-    low = entry_title.lower()
-    if "work programme" in low or seg_kind == "work_programme":
-        return "work_programme"
-    if "outstanding issue" in low:
-        return "outstanding_issues"
-    return "report" if primary else "appendix"
-
-
-def _pages(src: SourceText, span: tuple[int, int]) -> tuple[int | None, int | None, int | None, int | None]:
-    """(printed start, printed end, pdf start, pdf end) for a span of a PDF source."""
-    pages = [p for p in src.pages if p.start < span[1] and p.end > span[0]] or [
-        p for p in src.pages if p.start <= span[0] <= p.end][:1]
-    if not pages:
-        return None, None, None, None
-    printed = [p.printed_page for p in pages if p.printed_page is not None]
-    return (min(printed) if printed else None, max(printed) if printed else None,
-            pages[0].pdf_page, pages[-1].pdf_page)
-
-
-class _Builder:
-    """Accumulates one ParsedSource's meetings, documents and items."""
-
-    def __init__(self) -> None:
-        self.meetings: dict[str, Meeting] = {}
-        self.documents: list[Document] = []
-        self.items: list[Item] = []
-        self.warnings: list[str] = []
-
-    def meeting(self, committee: str, when: date, **kw) -> Meeting:
-        mid = meeting_id(committee, when)
-        old = self.meetings.get(mid)
-        if old is None:
-            self.meetings[mid] = Meeting(mid, committee, when, **kw)
-        else:  # fill in what the other source did not say
-            merged = {k: getattr(old, k) or v for k, v in kw.items()}
-            self.meetings[mid] = Meeting(mid, old.committee, when, **merged)
-        return self.meetings[mid]
-
-    def doc_id(self, published_for: str, src: SourceText, doc_type: str) -> str:
-        n = sum(1 for d in self.documents if d.path == src.path)
-        return f"{published_for}/{slugify(Path(src.path).stem)}/{n}-{doc_type}"
-
-    def add_item(self, item: Item) -> None:
-        """Keep ids unique within a source (the same minutes printed twice in one folder)."""
-        taken = {i.id for i in self.items}
-        if item.id in taken:
-            n = 2
-            while f"{item.id}~{n}" in taken:
-                n += 1
-            item = Item(**{**item.__dict__, "id": f"{item.id}~{n}"})
-        self.items.append(item)
+    """The nearest dated folder at or above the file (or the folder itself)."""
+    return meta_from_folder(path)
 
 
 def parse_path(path: str | Path, root: str | Path | None = None) -> ParsedSource:
@@ -166,13 +92,28 @@ def parse_path(path: str | Path, root: str | Path | None = None) -> ParsedSource
     if not files:
         raise ParseError(path, "folder holds no .pdf, .txt or .md files")
     meta = _meta_from_json(path)  # a broken meeting.json fails before any file is read
-    sources = [load_source(f, _display(f, root)) for f in files]
-    b = _Builder()
-    b.warnings += [w for s in sources for w in s.warnings]  # pages a file could not give (a scan, no OCR)
-    _parse_sources(b, sources, meta, _meta_from_folder(path), _display(path, root))
+    files, copies = distinct_files(files)
+    shown = _display(path, root)
+    b = Builder()
+    b.warnings += [f"{_display(c.path, root)}: {c.reason} {_display(c.original, root)}; read once" for c in copies]
+    sources, names = [], {}
+    for f in files:
+        try:
+            src = load_source(f, _display(f, root))
+        except ParseError as exc:
+            if len(files) == 1:
+                raise
+            b.warnings.append(f"{exc.path}: not read ({exc.reason})")
+            continue
+        sources.append(src)
+        b.warnings += list(src.warnings)  # pages a file could not give (a scan, no OCR)
+        names[src.path] = read_name(f)
+    if not sources:
+        raise ParseError(shown, "no file in the folder could be read: " + "; ".join(b.warnings))
+    _parse_sources(b, sources, names, meta, _meta_from_folder(path), shown)
     digest = hashlib.sha256("".join(s.sha256 for s in sources).encode()).hexdigest()
     return ParsedSource(
-        path=_display(path, root), sha256=digest, sources=tuple(sources),
+        path=shown, sha256=digest, sources=tuple(sources),
         meetings=tuple(sorted(b.meetings.values(), key=lambda m: (m.date, m.committee))),
         documents=tuple(b.documents), items=tuple(b.items), warnings=tuple(b.warnings),
     )
@@ -192,11 +133,23 @@ def _read(src: SourceText) -> _Read:
     return _Read(src, lines, layout, find_front_sheet(src.text, lines, layout))
 
 
-def _pack_meeting(b: _Builder, fs: FrontSheet | None, meta: MeetingMeta | None,
-                  fallback: MeetingMeta | None) -> Meeting | None:
+def _choose_front(reads: list[_Read], names: dict[str, FileName]) -> _Read | None:
+    """The front sheet that heads the meeting's papers: a reports pack's (it carries the agenda's
+    page numbers and every report) before a frontsheet of its own, else the first."""
+    fronts = [r for r in reads if r.front is not None]
+    if not fronts:
+        return None
+    def rank(k_r):
+        k, r = k_r
+        paged = any(e.page_start for e in r.front.entries) and len(r.src.pages) > 2
+        return (names[r.src.path].kind == "pack", paged and len(r.src.pages), -k)
+    return max(enumerate(fronts), key=rank)[1]
+
+
+def _pack_meeting(b: Builder, fs: FrontSheet | None, *sources: MeetingMeta | None) -> Meeting | None:
     """The meeting whose pack (or folder) this is; each field from the best source that has it."""
     def pick(field: str):
-        for source in (meta, fs, fallback):
+        for source in (sources[0], fs, *sources[1:]):
             if source is not None and getattr(source, field, None):
                 return getattr(source, field)
         return None
@@ -208,52 +161,129 @@ def _pack_meeting(b: _Builder, fs: FrontSheet | None, meta: MeetingMeta | None,
                      place=pick("place"))
 
 
-def _parse_sources(b: _Builder, sources: list[SourceText], meta: MeetingMeta | None,
-                   fallback: MeetingMeta | None, shown: str) -> None:
+def _repeats(reads: list[_Read], front: _Read, b: Builder) -> list[_Read]:
+    """Drop files whose pages the pack already holds (its frontsheet, reports filed one by one)."""
+    if len(reads) < 2 or len(front.src.pages) < 3:
+        return reads
+    whole = shingles(front.src.text)
+    kept = []
+    for r in reads:
+        if r is not front and len(r.src.text) < len(front.src.text) and \
+                contained(shingles(r.src.text), whole) >= _REPEATED:
+            b.warnings.append(f"{r.src.path}: its pages are in {front.src.path}; read once, from there")
+            continue
+        kept.append(r)
+    return kept
+
+
+def _parse_sources(b: Builder, sources: list[SourceText], names: dict[str, FileName],
+                   meta: MeetingMeta | None, folder: MeetingMeta | None, shown: str) -> None:
     reads = [_read(src) for src in sources]
-    front = next((r for r in reads if r.front is not None), None)
-    pack = _pack_meeting(b, front.front if front else None, meta, fallback)
+    front = _choose_front(reads, names)
+    by_name = meta_from_names(list(names.values()), folder)
+    pack = _pack_meeting(b, front.front if front else None, meta, by_name, folder)
     entries = front.front.entries if front else ()
-    agenda_items: list[tuple[AgendaEntry, list[Document]]] = [(e, []) for e in entries]
+    agenda_items: list[tuple] = [(e, []) for e in entries]
+    if front is not None and pack is not None:
+        reads = _repeats(reads, front, b)
 
     minutes_found = False
-    loose: list[tuple[SourceText, DocSegment]] = []
+    with_minutes: set[str] = set()  # files whose minutes headings were read: their names say no more
+    plan: list[tuple[_Read, Source]] = []
     for r in reads:
         src, lines, layout = r.src, r.lines, r.layout
         taken: list[tuple[int, int]] = []
-        if r is front:
-            fs_end = _front_sheet_end(src.text, lines, layout)
+        own = ()
+        if r is front or (r.front is not None and pack is not None and _same_meeting(r.front, pack)):
+            fs_end = _front_sheet_end(src, lines, layout, r.front)
             taken.append((0, fs_end))
-            if pack is not None:
+            own = r.front.entries
+            if r is front and pack is not None:
                 _add_front_sheet(b, src, pack, (0, fs_end), front.front)
         # the first pass finds where documents begin so minutes stop there
         doc_starts = [seg.start for seg in find_documents(src.text, lines, taken, layout)
                       if seg.kind in _COVER_KINDS]
         for sec in find_minutes(src.text, lines, stop_at=doc_starts, layout=layout):
             minutes_found = True
-            m = b.meeting((meta and meta.committee) or sec.committee, sec.date,
-                          council=sec.council or (pack and pack.council),
+            with_minutes.add(src.path)
+            committee = pack.committee if pack is not None and same_body(sec.committee, pack.committee) \
+                else sec.committee
+            m = b.meeting(committee, sec.date, council=sec.council or (pack and pack.council),
                           start_time=sec.start_time, place=sec.place)
-            _add_minutes(b, src, m, pack.id if pack else m.id, sec, agenda_items)
+            add_minutes(b, src, m, pack.id if pack else m.id, sec, agenda_items, pack, r is front)
             taken.append(sec.span)
-        loose += [(src, seg) for seg in find_documents(src.text, lines, taken, layout)]
+        segs = find_documents(src.text, lines, taken, layout)
+        if own and src.pages:
+            own = own if _pages_agree(r, own) else _unpaged(own)
+            segs = _split_at_listed_pages(r, segs, own, taken)
+        name = names[src.path]
+        if segs and segs[0].kind == "leading" and len(sources) > 1:
+            first = [ln.text for ln in r.lines[line_at(r.lines, segs[0].start):line_at(r.lines, segs[0].end)][:40]
+                     if not r.layout.furniture(ln)]
+            segs[0].title = document_title(first, name, r.layout.running) or segs[0].title
+        plan.append((r, Source(src, name, own, pack=bool(own) or len(sources) == 1, segments=segs)))
     if pack is None:
-        names = ", ".join(Path(s.path).name for s in sources)
-        where = sources[0].path if len(sources) == 1 else f"{shown} ({names})"
+        names_list = [names[s.path] for s in sources]
+        where = sources[0].path if len(sources) == 1 else f"{shown} ({', '.join(Path(s.path).name for s in sources)})"
         if not minutes_found:
-            raise ParseError(where, "no recognisable meeting: no front sheet or notice with a date, "
-                                    "no minutes heading, no meeting.json and no "
-                                    "<committee>/<YYYY-MM-DD>/ folder")
+            raise ParseError(where, refusal(names_list, meta is not None, any(r.front for r in reads)))
+        loose = [s for _, s in plan if s.segments]
         if loose:
-            skipped = sorted({Path(s.path).name for s, _ in loose})
-            b.warnings.append(f"{shown}: no meeting for {len(loose)} document(s) outside the minutes "
+            skipped = sorted({Path(s.src.path).name for s in loose})
+            n = sum(len(s.segments) for s in loose)
+            b.warnings.append(f"{shown}: no meeting for {n} document(s) outside the minutes "
                               f"({', '.join(skipped)}); skipped")
         return
-    _attach_documents(b, pack, agenda_items, loose, (front or reads[0]).src, folder=len(sources) > 1)
+    assigned = assign(agenda_items, [s for _, s in plan], folder=len(sources) > 1)
+    reads_of = {id(s): r for r, s in plan}
+    kept, recorded = [], {}
+    front_text = front.src.text[:20000] if front else ""
+    for idx, s, seg in assigned:
+        r = reads_of[id(s)]
+        if id(s) in recorded and not s.pack:  # the rest of a file that is another meeting's record
+            recorded[id(s)].append(seg)
+            continue
+        rec = _record_of(r, s, seg, agenda_items[idx][0].title if idx is not None else None, front_text,
+                         s.src.path in with_minutes)
+        if rec is not None and (rec.date != pack.date or (rec.committee and not same_body(rec.committee, pack.committee))):
+            if s.pack:
+                add_record(b, s.src, r.lines, r.layout, seg, rec, pack, agenda_items, True)
+            else:
+                recorded[id(s)] = [seg]
+                recorded[("rec", id(s))] = rec
+            continue
+        kept.append((idx, s, seg))
+    for key, segs in list(recorded.items()):
+        if isinstance(key, tuple):
+            continue
+        s = next(s for _, s in plan if id(s) == key)
+        r = reads_of[key]
+        whole = DocSegment(segs[0].kind, segs[0].start, segs[-1].end, segs[0].title, segs[0].author, segs[0].anchor)
+        add_record(b, s.src, r.lines, r.layout, whole, recorded[("rec", key)], pack, agenda_items, False)
+    attach_documents(b, pack, agenda_items, kept, (front or reads[0]).src)
 
 
-def _front_sheet_end(text: str, lines: list[Line], layout: Layout) -> int:
-    """The front sheet runs until the minutes heading or the first document cover."""
+def _same_meeting(fs: FrontSheet, pack: Meeting) -> bool:
+    """A second front sheet of the pack's meeting (a supplement, or the agenda filed alone)."""
+    return (fs.date is None or fs.date == pack.date) and same_body(fs.committee, pack.committee)
+
+
+def _record_of(r: _Read, s: Source, seg: DocSegment, listed: str | None, front_text: str, read: bool = False):
+    """The record of another meeting ``seg`` is, if it is one: a whole file's first document, or
+    a document of a pack under its agenda line. ``read``: the file's own minutes heading has been
+    read, so its name is not evidence for what is left of it."""
+    if not s.pack and seg is not s.segments[0]:
+        return None
+    head = [ln.text for ln in r.lines[line_at(r.lines, seg.start):line_at(r.lines, seg.end)][:40]
+            if not r.layout.furniture(ln)][:10]
+    return find_record(head, None if s.pack or read else s.name, listed if s.pack else None,
+                       texts=[r.src.text[seg.start:seg.start + 3000], front_text])
+
+
+def _front_sheet_end(src: SourceText, lines: list[Line], layout: Layout, fs: FrontSheet | None = None) -> int:
+    """The front sheet runs until the minutes heading or the first document cover, and never
+    past the first page the agenda lists."""
+    end = len(src.text)
     for i, ln in enumerate(lines):
         t = ln.text
         if BRIEFING_RE.match(t) or SUBJECT_RE.match(t) or is_minutes_start(lines, i):
@@ -261,13 +291,72 @@ def _front_sheet_end(text: str, lines: list[Line], layout: Layout) -> int:
             while k >= 0 and layout.furniture(lines[k]):
                 k -= 1
             start = k if k >= 0 and COUNCIL_RE.match(lines[k].text) else i
-            return snap_to_page(lines, start, layout)
-    return len(text)
+            end = snap_to_page(lines, start, layout)
+            break
+    listed = [e.page_start for e in (fs.entries if fs else ()) if e.page_start]
+    if src.pages and listed:
+        first = min(listed)
+        at = next((p.start for p in src.pages[1:] if p.printed_page is not None and p.printed_page >= first), None)
+        if at is not None:
+            end = min(end, at)
+    return end
 
 
-def _add_front_sheet(b: _Builder, src: SourceText, m: Meeting, span, fs: FrontSheet) -> None:
+def _first_line_of_page(r: _Read, printed: int) -> str | None:
+    page = next((p for p in r.src.pages if p.printed_page == printed), None)
+    if page is None:
+        return None
+    return next((ln.text for ln in r.lines[line_at(r.lines, page.start):line_at(r.lines, page.end)]
+                 if not r.layout.furniture(ln)), None)
+
+
+def _pages_agree(r: _Read, entries) -> bool:
+    """Do the agenda's "(Pages a - b)" fit this file? Most listed first pages must open with the
+    item's "Agenda Item" stamp or its title (a pack re-paginated since would not)."""
+    listed = [e for e in entries if e.page_start]
+    good = 0
+    for e in listed:
+        first = _first_line_of_page(r, e.page_start) or ""
+        stamp = STAMP_RE.match(first)
+        good += bool((stamp and stamp.group("num") == e.number) or title_similarity(first, e.title) >= 0.5)
+    return bool(listed) and good * 2 >= len(listed)
+
+
+def _unpaged(entries):
+    """The entries without their page ranges (which do not fit the file)."""
+    return tuple(AgendaEntry(e.number, e.title, None, None, e.author, e.private, e.line) for e in entries)
+
+
+def _split_at_listed_pages(r: _Read, segs: list[DocSegment], entries, taken) -> list[DocSegment]:
+    """In a pack, a document also begins on the first page of each "(Pages a - b)" the agenda lists."""
+    starts = set()
+    for e in entries:
+        if e.page_start:
+            page = next((p for p in r.src.pages if p.printed_page == e.page_start), None)
+            if page is not None and not any(a <= page.start < z for a, z in taken):
+                starts.add(page.start)
+    out = []
+    for seg in segs:
+        cuts = sorted(x for x in starts if seg.start < x < seg.end)
+        if not cuts:
+            out.append(seg)
+            continue
+        bounds = [seg.start, *cuts, seg.end]
+        for k in range(len(bounds) - 1):
+            if k == 0:
+                head = segment(r.src.text, r.lines, bounds[0], bounds[1], r.layout, seg.kind, seg.extras)
+            else:
+                head = segment(r.src.text, r.lines, bounds[k], bounds[k + 1], r.layout)
+            if head is not None:
+                if k == 0:
+                    head.title, head.author = seg.title or head.title, seg.author
+                out.append(head)
+    return out
+
+
+def _add_front_sheet(b: Builder, src: SourceText, m: Meeting, span, fs: FrontSheet) -> None:
     span = trim_span(src.text, *span)
-    pages = _pages(src, span)
+    pages = pdf_pages(src, span)
     if src.pages:
         first, last = pages[0], pages[1]
     else:  # a text pack starts on page 1 and its first listed item follows the front sheet
@@ -281,165 +370,6 @@ def _add_front_sheet(b: _Builder, src: SourceText, m: Meeting, span, fs: FrontSh
     b.add_item(Item(id=f"{m.id}/agenda", meeting_id=m.id, kind="agenda", number=None,
                     title="Agenda", body=src.text[span[0]:span[1]], span=span, path=src.path,
                     document_ids=(doc.id,), page_start=doc.page_start, page_end=doc.page_end, order=0))
-
-
-_page_markers = lru_cache(maxsize=8)(page_markers)  # one scan per text, not one per item
-
-
-def page_span(src: SourceText, span, lo: int | None, hi: int | None) -> tuple[int | None, int | None]:
-    """Narrow a printed page range with "Page N" lines found in a text source."""
-    if src.pages:
-        p = _pages(src, span)
-        return p[0], p[1]
-    marks = _page_markers(src.text)
-    before = [n for off, n in marks if off <= span[0]]
-    inside = [n for off, n in marks if span[0] < off < span[1]]
-    after = [n for off, n in marks if off >= span[1]]
-    start = max([x for x in [lo, before[-1] if before else None] if x is not None], default=None)
-    end_cands = [x for x in [hi, after[0] if after else None] if x is not None]
-    end = min(end_cands) if end_cands else None
-    if inside:
-        start = min(start, inside[0]) if start is not None else inside[0]
-        end = max(end, inside[-1]) if end is not None else inside[-1]
-    if start is not None and end is not None and end < start:
-        start, end = lo, hi
-    return start, end
-
-
-def _add_minutes(b: _Builder, src: SourceText, m: Meeting, published: str, sec: MinuteSection,
-                 agenda_items) -> None:
-    entry = next((e for e, _ in agenda_items if e.title.lower().startswith("minutes")), None)
-    lo, hi = (entry.page_start, entry.page_end) if entry else (None, None)
-    pages = _pages(src, sec.span)
-    doc = Document(id=b.doc_id(published, src, "minutes"), meeting_id=m.id, published_for=published,
-                   doc_type="minutes", title=f"Minutes of the meeting held on {m.date.isoformat()}",
-                   path=src.path, span=sec.span,
-                   page_start=pages[0] if src.pages else lo, page_end=pages[1] if src.pages else hi,
-                   pdf_page_start=pages[2], pdf_page_end=pages[3])
-    b.documents.append(doc)
-    for e, docs in agenda_items:
-        if e is entry:
-            docs.append(doc)
-    # who was present, the apologies and the invited guests: between the heading and minute 1
-    first = sec.minutes[0].title_line.start if sec.minutes else sec.span[1]
-    pre = trim_span(src.text, sec.span[0], first)
-    if pre[1] > pre[0]:
-        ps, pe = page_span(src, pre, lo, hi)
-        b.add_item(Item(
-            id=f"{m.id}/attendance", meeting_id=m.id, kind="minute", number=None,
-            title="Present and apologies", body=src.text[pre[0]:pre[1]], span=pre, path=src.path,
-            document_ids=(doc.id,), page_start=ps, page_end=pe, order=0,
-        ))
-    for n, mi in enumerate(sec.minutes, start=1):
-        ps, pe = page_span(src, mi.body_span, lo, hi)
-        b.add_item(Item(
-            id=f"{m.id}/minute-{mi.number}", meeting_id=m.id, kind="minute", number=mi.number,
-            title=mi.title, body=src.text[mi.body_span[0]:mi.body_span[1]], span=mi.body_span,
-            path=src.path, document_ids=(doc.id,), page_start=ps, page_end=pe,
-            resolutions=mi.resolutions, cross_refs=mi.cross_refs, order=n,
-        ))
-
-
-def _match(seg: DocSegment, stem: str | None, entries: list[AgendaEntry]) -> tuple[int | None, float]:
-    """The agenda entry (index into ``entries``) whose title best matches a document's."""
-    best, best_score = None, 0.0
-    for k, e in enumerate(entries):
-        score = title_similarity(seg.title or "", e.title)
-        if stem:
-            score = max(score, title_similarity(stem, e.title))
-        if seg.kind == "work_programme" and "work programme" in e.title.lower():
-            score = 1.0
-        if score > best_score:
-            best, best_score = k, score
-    return best, best_score
-
-
-def _assign(agenda_items, loose, folder: bool) -> list[tuple[int | None, SourceText, DocSegment]]:
-    """Which agenda item each document serves, matched by title.
-
-    In a pack, reports follow the agenda's order and a document without a cover of its own
-    (an appendix) belongs to the item before it. In a folder each file is matched on its own
-    title and file name; an unmatched appendix file follows the previous file's item.
-    """
-    targets = [i for i, (e, _) in enumerate(agenda_items) if not e.title.lower().startswith("minutes")]
-    pointer, current, prev_src = 0, None, None
-    out = []
-    for src, seg in loose:
-        first_of_file = src is not prev_src
-        prev_src = src
-        stem = Path(src.path).stem if folder and first_of_file else None
-        if folder and first_of_file and seg.kind == "leading" and _APPENDIX_FILE.match(stem):
-            seg.kind = "appendix"
-        candidates = targets if folder else targets[pointer:]
-        best = None
-        if seg.kind in (*_COVER_KINDS, "leading") or stem:
-            k, score = _match(seg, stem, [agenda_items[t][0] for t in candidates])
-            best = candidates[k] if k is not None and score >= 0.5 else None
-        if best is not None:
-            current = best
-            pointer = targets.index(best)
-        elif folder and first_of_file and seg.kind != "appendix":
-            current = None  # a file that serves no agenda item is an item of its own
-        elif current is None and targets and not folder:
-            # before any match: the first agenda item with pages after the minutes
-            current = next((t for t in targets if agenda_items[t][0].page_start), None)
-        out.append((current, src, seg))
-    return out
-
-
-def _attach_documents(b: _Builder, m: Meeting, agenda_items, loose, front_src: SourceText,
-                      folder: bool) -> None:
-    """Attach each report to the agenda item it serves; add one item per agenda entry."""
-    by_item: dict[int | None, list[tuple[SourceText, DocSegment]]] = {}
-    for idx, src, seg in _assign(agenda_items, loose, folder):
-        by_item.setdefault(idx, []).append((src, seg))
-    order = 1
-    for idx, (e, docs) in enumerate(agenda_items):
-        segs = by_item.get(idx, [])
-        primary_seg = next((s for _, s in segs if s.kind not in ("appendix", "continuation")), None)
-        new_docs = []
-        for src, seg in segs:
-            dt = _doc_type_for(e.title, seg.kind, seg is primary_seg)
-            new_docs.append(_document(b, m, src, seg, dt, seg.title or e.title,
-                                      seg.author or (e.author if seg is primary_seg else None),
-                                      (e.page_start, e.page_end), e.private))
-        primary = next((d for d, (_, s) in zip(new_docs, segs) if s is primary_seg),
-                       new_docs[0] if new_docs else None)
-        # the body is the item's report; an item with none is its line on the front sheet
-        body_src = next((s for s, _ in segs if s.path == primary.path), None) if primary else front_src
-        span = primary.span if primary else trim_span(front_src.text, e.line.start, e.line.end)
-        b.add_item(Item(
-            id=f"{m.id}/item-{e.number}", meeting_id=m.id, kind="agenda", number=e.number, title=e.title,
-            body=body_src.text[span[0]:span[1]], span=span, path=body_src.path,
-            document_ids=tuple(d.id for d in docs + new_docs), page_start=e.page_start,
-            page_end=e.page_end, order=order,
-        ))
-        order += 1
-    # documents with no agenda entry to attach to: each is an item of its own
-    for n, (src, seg) in enumerate(by_item.get(None, []), start=1):
-        dt = "work_programme" if seg.kind == "work_programme" else (
-            "appendix" if seg.kind == "appendix" else "report")
-        doc = _document(b, m, src, seg, dt, seg.title or Path(src.path).stem, seg.author, (None, None), False)
-        b.add_item(Item(id=f"{m.id}/doc-{slugify(doc.title)[:40]}-{n}", meeting_id=m.id, kind="agenda",
-                        number=None, title=doc.title, body=src.text[seg.start:seg.end],
-                        span=(seg.start, seg.end), path=src.path, document_ids=(doc.id,),
-                        page_start=doc.page_start, page_end=doc.page_end, order=order))
-        order += 1
-
-
-def _document(b: _Builder, m: Meeting, src: SourceText, seg: DocSegment, doc_type: str, title: str,
-              author: str | None, listed: tuple[int | None, int | None], private: bool) -> Document:
-    span = (seg.start, seg.end)
-    ps, pe = page_span(src, span, *listed)
-    pdfp = _pages(src, span)
-    doc = Document(
-        id=b.doc_id(m.id, src, doc_type), meeting_id=m.id, published_for=m.id, doc_type=doc_type,
-        title=title, path=src.path, span=span, author=author, page_start=ps, page_end=pe,
-        pdf_page_start=pdfp[2], pdf_page_end=pdfp[3], tables=tuple(find_tables(src.text, span)),
-        restricted=private,
-    )
-    b.documents.append(doc)
-    return doc
 
 
 def parse_pack(path: str | Path) -> list[Meeting]:
