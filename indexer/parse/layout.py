@@ -131,6 +131,9 @@ PAGE_NUMBER_RE = re.compile(r"^(?:page\s+(\d{1,4})(?:\s*(?:of|/)\s*\d{1,4})?|[-â
                             r"|(\d{1,4})\s+of\s+\d{1,4})$", re.I)
 _EDGE_ROWS = 3  # how many rows at the top and the bottom of a page can be furniture
 _MAX_FURNITURE_CHARS = 160
+# "Agenda Item 7": ModernGov stamps it at the same place on the first page of every report in a
+# pack. It repeats like a running header but marks where a report starts, so it stays in the text.
+_ITEM_STAMP = re.compile(r"^Agenda\s+Item\s+\d{1,3}[a-z]?\.?$", re.I)
 
 
 def _norm(text: str) -> str:
@@ -216,6 +219,8 @@ def furniture(pages: list[PageRows]) -> None:
         for where, idx in (("top", top), ("bottom", bottom)):
             for i in idx:  # outermost first: stop at the first row that is body
                 r = p.rows[i]
+                if _ITEM_STAMP.match(r.text().strip()):
+                    continue  # a stamp, not furniture: what lies beyond it may still be
                 if r.table is None and (printed_number(r.text()) is not None or running(where, r, p)):
                     out.add(i)
                 else:
