@@ -37,6 +37,10 @@ class SourceRef(BaseModel):
     published_for: str = Field(description="Date of the meeting whose pack published the document.")
     page_start: int | None
     page_end: int | None
+    url: str | None = Field(None, description="The document on the council's site (null for a local file).")
+    page_url: str | None = Field(None, description="Where to open the passage: for a PDF, the document's URL with "
+                                 "#page=N (N = the 1-based PDF page where the passage starts); for a local PDF, "
+                                 "/documents/{id}/source#page=N; null for a local text file.")
 
 
 class Result(BaseModel):

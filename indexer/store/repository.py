@@ -43,8 +43,8 @@ def visible(alias: str, include_restricted: bool) -> str:
 
 PASSAGE_SQL = """
 SELECT c.rowid, c.id, c.text, c.item_id, c.document_id, c.meeting_id, c.path, c.span_start,
-       c.span_end, c.page_start, c.page_end, m.committee, m.date, d.doc_type, d.published_for,
-       i.number, i.title AS item_title, i.kind, pm.date AS published_date
+       c.span_end, c.page_start, c.page_end, c.pdf_page, m.committee, m.date, d.doc_type, d.published_for,
+       d.url, i.number, i.title AS item_title, i.kind, pm.date AS published_date
 FROM chunks c
 JOIN meetings m ON m.id = c.meeting_id
 JOIN documents d ON d.id = c.document_id

@@ -28,6 +28,7 @@ from indexer.common.models import Document, Item, Meeting, ParsedSource, SourceT
 from indexer.ingest.files import unit_files
 from indexer.parse.sources import load_source, page_markers, running_lines
 from indexer.structure.common import COUNCIL_RE, Layout, Line, snap_to_page, split_lines, trim_span
+from indexer.structure import meeting_json
 from indexer.structure.documents import BRIEFING_RE, SUBJECT_RE, DocSegment, find_documents
 from indexer.structure.meetings import AgendaEntry, FrontSheet, find_front_sheet
 from indexer.structure.minutes import MinuteSection, find_minutes, is_minutes_start
@@ -166,15 +167,17 @@ def parse_path(path: str | Path, root: str | Path | None = None) -> ParsedSource
     if not files:
         raise ParseError(path, "folder holds no .pdf, .txt or .md files")
     meta = _meta_from_json(path)  # a broken meeting.json fails before any file is read
-    sources = [load_source(f, _display(f, root)) for f in files]
+    raw = meeting_json.read(path)
+    sources = meeting_json.without_repeats([load_source(f, _display(f, root)) for f in files], raw,
+                                           _display(path, root))
     b = _Builder()
     _parse_sources(b, sources, meta, _meta_from_folder(path), _display(path, root))
     digest = hashlib.sha256("".join(s.sha256 for s in sources).encode()).hexdigest()
-    return ParsedSource(
+    return meeting_json.apply(ParsedSource(
         path=_display(path, root), sha256=digest, sources=tuple(sources),
         meetings=tuple(sorted(b.meetings.values(), key=lambda m: (m.date, m.committee))),
         documents=tuple(b.documents), items=tuple(b.items), warnings=tuple(b.warnings),
-    )
+    ), raw)
 
 
 def _display(p: Path, root: Path) -> str:
