@@ -27,10 +27,28 @@ from werkzeug.wrappers import Request, Response
 
 from tests.pdfgen import make_pdf
 
+BRANCHES = ["Westfield", "Northgate", "Riverside", "Hillcrest", "Oakwood", "Millbrook", "Eastholme", "Ashby"]
+
+
+def _paragraphs(start: int, n: int) -> str:
+    """Distinct, plausible paragraphs (each about 45 words), so a report runs over pages."""
+    out = []
+    for k in range(start, start + n):
+        b = BRANCHES[k % len(BRANCHES)]
+        out.append(f"{k}. The {b} branch recorded {1200 + 37 * k} visits in quarter {1 + k % 4}, and its "
+                   f"community room was booked for {40 + 3 * k} hours. Staff at {b} ran {5 + k % 7} reading "
+                   f"groups and {2 + k % 5} digital skills sessions, and volunteers gave {100 + 11 * k} hours "
+                   f"of help with the home library service.")
+    return "\n".join(out)
+
+
 LIBRARY_P1 = ("Library Opening Hours. Report of the Director of Communities. 1 Purpose. This report sets out "
-              "proposals to change the opening hours of the borough's eight libraries from April.")
+              "proposals to change the opening hours of the borough's eight libraries from April.\n"
+              + _paragraphs(1, 9))
 LIBRARY_P2 = ("2 Recommendations. The Cabinet is recommended to approve Sunday opening at Westfield Library "
-              "from 11am to 4pm, funded from the culture reserve at a cost of 42,000 pounds a year.")
+              "from 11am to 4pm, funded from the culture reserve at a cost of 42,000 pounds a year.\n"
+              + _paragraphs(10, 9))
+LIBRARY_P3 = "3 Consultation. " + _paragraphs(19, 8)
 APPENDIX_P1 = ("Appendix A. Visitor numbers by library. Westfield Library received 61,204 visits in the year, "
                "an increase of 8 per cent on the year before.")
 HIGHWAYS_P1 = ("Highways & Transport Budget. Report of the Director of Place. The pothole repair programme "
@@ -94,7 +112,7 @@ class Site:
                            (13, "Old Panel", True)]
         d = self.docs
         d[101] = Doc(101, "Agenda frontsheet", [FRONT_P1])
-        d[102] = Doc(102, "Library Opening Hours - report", [LIBRARY_P1, LIBRARY_P2],
+        d[102] = Doc(102, "Library Opening Hours - report", [LIBRARY_P1, LIBRARY_P2, LIBRARY_P3],
                      path="documents/s501/Library Opening Hours report.pdf")
         d[103] = Doc(103, "Appendix A - Visitor numbers", [APPENDIX_P1])
         d[104] = Doc(104, "Highways & Transport Budget", [HIGHWAYS_P1, HIGHWAYS_P2])
@@ -102,8 +120,10 @@ class Site:
         d[106] = Doc(106, "Printed minutes", [MINUTES_P1])
         d[107] = Doc(107, "Missing report", ["never served"])
         d[108] = Doc(108, "../../escape attempt", ["A document whose title tries to leave its folder."])
-        pack = [FRONT_P1, LIBRARY_P1, LIBRARY_P2, APPENDIX_P1, HIGHWAYS_P1, HIGHWAYS_P2]
+        pack = [FRONT_P1, LIBRARY_P1, LIBRARY_P2, LIBRARY_P3, APPENDIX_P1, HIGHWAYS_P1, HIGHWAYS_P2]
         d[109] = Doc(109, "Public reports pack", pack)
+        d[110] = Doc(110, "Supplement - Highways & Transport Budget", [HIGHWAYS_P1, HIGHWAYS_P2])  # same bytes as 104
+        d[111] = Doc(111, "Consultant's report", ["Hosted elsewhere."], path="http://elsewhere.invalid/report.pdf")
         d[201] = Doc(201, "Planning application 24/0107 - report",
                      ["Planning application 24/0107. Erection of 12 homes on land off Station Road. "
                       "The officer recommends approval subject to a section 106 agreement."])
@@ -114,8 +134,8 @@ class Site:
                      ("3", "Library Opening Hours", [102, 103, 103]),
                      ("4", "Highways & Transport Budget", [104]),
                      ("5", "Sale of Land at Mill Lane", [105])],
-                    documents=[101, 109, 106]),
-            Meeting(1002, 11, date(2025, 1, 16), [("1", "Minutes", []), ("2", "Unsafe title test", [108, 107])],
+                    documents=[101, 109, 110, 106]),
+            Meeting(1002, 11, date(2025, 1, 16), [("1", "Minutes", []), ("2", "Unsafe title test", [108, 107, 111])],
                     documents=[]),
             Meeting(1000, 11, date(2019, 6, 1), [("1", "An old meeting", [])], documents=[]),
             Meeting(2001, 12, date(2025, 2, 4), [("1", "Planning application 24/0107", [201])], documents=[]),
@@ -126,6 +146,8 @@ class Site:
         return self
 
     def url_of(self, doc: Doc) -> str:
+        if doc.path.startswith("http"):
+            return doc.path  # a link to another host, which the fetcher must not follow
         scheme = "http" if self.http_urls else "https"  # real sites give http:// behind https
         rel = doc.path or f"mgConvert2PDF.aspx?ID={doc.id}"
         return f"{scheme}://localhost:{self.port}/{rel}"
