@@ -44,7 +44,8 @@ class _Links(HTMLParser):
         if tag == "td" and "mgItemNumberCell" in cls:
             self.items.append(["", ""])
             self._cell, self._cell_text = "number", []
-        elif tag in ("p", "div", "span") and "mgAiTitleTxt" in cls and self.items and not self.items[-1][1]:
+        elif (tag in ("p", "div", "span") and "mgAiTitleTxt" in cls and self._cell is None and self.items
+              and not self.items[-1][1]):
             self._cell, self._cell_text, self._title_depth = "title", [], 1
         elif self._cell == "title" and tag in ("p", "div", "span"):
             self._title_depth += 1
