@@ -201,3 +201,24 @@ def real_index_dir() -> Path:
                 shutil.rmtree(old, ignore_errors=True)
         api_build_index(index_dir, [(p, CORPUS) for p in sorted(CORPUS.glob("*.txt"))], get_embedder(model))
     return index_dir
+
+
+# ====================================================================== ModernGov stand-in fixtures
+# (site_*: used by tests/ingest, tests/cli and tests/api; the site is tests/ingest/standin.py)
+
+@pytest.fixture(scope="session")
+def site_pdfs(tmp_path_factory) -> Path:
+    """The stand-in site's PDFs, generated once."""
+    from tests.ingest.standin import Site
+
+    root = tmp_path_factory.mktemp("standin-pdfs")
+    Site(root).build()
+    return root
+
+
+@pytest.fixture
+def site(httpserver, site_pdfs):
+    """A fresh stand-in ModernGov site (its quirks can be changed per test), served on localhost."""
+    from tests.ingest.standin import Site, serve
+
+    return serve(httpserver, Site(site_pdfs).build())

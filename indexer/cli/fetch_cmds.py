@@ -22,6 +22,7 @@ import click
 from indexer.cli.app import (EXIT_OK, EXIT_SOME_FAILED, EXIT_USAGE, date_opt, index_dir_option, load_stack,
                              model_option, report_errors, resolve_settings)
 from indexer.common.settings import Settings
+from indexer.ingest.files import unit_files
 from indexer.ingest.moderngov import FetchReport, Politeness, SiteClient, fetch_site
 
 log = logging.getLogger("indexer.cli")
@@ -101,7 +102,8 @@ def _index_changed(settings: Settings, out: Path, report: FetchReport, index_dir
         return EXIT_OK
     stack = load_stack()
     s = resolve_settings(settings, index_dir=index_dir, model=model)
-    units = [(folder, out) for folder in report.changed if (folder / "meeting.json").is_file()]
+    # a meeting with no papers yet (only its meeting.json) has nothing to index
+    units = [(folder, out) for folder in report.changed if unit_files(folder)]
     r = stack.update_index(s.index_dir, units, stack.get_embedder(s.model), max_words=s.chunk_words,
                            overlap_words=s.chunk_overlap_words, vector_kind=s.vector_index,
                            restricted=stack.restricted_documents)

@@ -206,8 +206,8 @@ class Site:
         etag = '"' + hashlib.sha1(doc.body).hexdigest()[:16] + '"'
         modified = email.utils.format_datetime(email.utils.parsedate_to_datetime("Mon, 03 Mar 2025 09:00:00 GMT"),
                                                usegmt=True)
-        if self.validators and (req.headers.get("If-None-Match") == etag
-                                or req.headers.get("If-Modified-Since") == modified):
+        inm = req.headers.get("If-None-Match")  # when sent, it decides (RFC 9110), not the date
+        if self.validators and (inm == etag if inm else req.headers.get("If-Modified-Since") == modified):
             return Response(status=304, headers={"ETag": etag})
         headers = {"ETag": etag, "Last-Modified": modified} if self.validators else {}
         return Response(doc.body, 200, headers=headers, content_type=doc.content_type)

@@ -144,9 +144,13 @@ def _fetch_meeting(client: SiteClient, report: FetchReport, state: FetchState, o
                    c: Committee, ref: MeetingRef) -> None:
     t0 = time.perf_counter()
     key = str(ref.id)
-    if state.done_this_run(state.meetings.get(key), out):
-        report.meetings_skipped += 1
+    done_before = state.meetings.get(key)
+    if state.done_this_run(done_before, out):
+        report.meetings_skipped += 1  # what went wrong there is still reported
+        report.failures += [Problem(*p) for p in done_before.get("failures", [])]
+        report.restricted += [Problem(*p) for p in done_before.get("restricted", [])]
         return
+    n_failed, n_restricted = len(report.failures), len(report.restricted)
     where = f"{c.title}, {ref.date.isoformat()}"
     try:
         m = _detail(client, report, c, ref)
@@ -203,7 +207,9 @@ def _fetch_meeting(client: SiteClient, report: FetchReport, state: FetchState, o
             "items": items, "documents": loose}
     meta = {k: v for k, v in meta.items() if v is not None}
     changed |= write_json_if_changed(folder / "meeting.json", meta)
-    state.meetings[key] = {"folder": str(folder.relative_to(out)), "run": state.run}
+    state.meetings[key] = {"folder": str(folder.relative_to(out)), "run": state.run,
+                           "failures": [list(vars(p).values()) for p in report.failures[n_failed:]],
+                           "restricted": [list(vars(p).values()) for p in report.restricted[n_restricted:]]}
     state.save()
     if changed:
         report.changed.append(folder)
