@@ -126,6 +126,11 @@ def test_restricted_papers_fetched_by_a_member_never_reach_anonymous_users(fetch
     member = client.get("/search", params={"q": "best offer for the site housing association", "k": 50},
                         headers=MEMBER).json()
     assert any("1,250,000" in r["text"] for r in member["results"])
+    _, _, index = fetched
+    (doc_id,) = [r[0] for r in index.query("SELECT id FROM documents WHERE restricted = 1")]
+    assert "mill-lane" in doc_id
+    assert client.get(f"/documents/{doc_id}/source").status_code == 404
+    assert client.get(f"/documents/{doc_id}/source", headers=MEMBER).status_code == 200
 
 
 def test_api_results_carry_url_and_page_url(fetched, client):
