@@ -19,9 +19,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +101,9 @@ class SiteClient:
                 raise ValueError("--member-header must look like 'Name: value'")
             secret[name.strip()] = value.strip()
         self.has_credentials = bool(secret)
+        import httpx  # deferred: `council --help` need not wait for the HTTP stack
+
+        self._hx = httpx
         self._http = httpx.Client(headers=secret, timeout=self.p.timeout, follow_redirects=False,
                                   transport=transport)
 
@@ -150,8 +155,8 @@ class SiteClient:
             headers = {"User-Agent": BROWSER_UA if as_browser else PROJECT_UA, **extra}
             try:
                 resp, body = self._once(url, headers, dest, accept)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
-                reason = "timed out" if isinstance(exc, httpx.TimeoutException) else f"connection failed ({exc})"
+            except (self._hx.TimeoutException, self._hx.TransportError) as exc:
+                reason = "timed out" if isinstance(exc, self._hx.TimeoutException) else f"connection failed ({exc})"
                 if attempt >= self.p.retries:
                     raise FetchError(url, f"{reason}, {attempt + 1} attempts") from None
                 attempt += 1
