@@ -97,20 +97,24 @@ def _exit_code(r: FetchReport) -> int:
 
 
 def _index_changed(settings: Settings, out: Path, report: FetchReport, index_dir, model) -> int:
-    if not report.changed:
-        click.echo("nothing changed on the site; the index is untouched")
-        return EXIT_OK
+    """Index the fetched meeting folders. Every folder is given, so that an index rebuilt after an
+    upgrade keeps them all, but only new or changed ones are read and embedded (the index
+    compares content hashes): in practice, the meetings this fetch changed."""
     stack = load_stack()
     s = resolve_settings(settings, index_dir=index_dir, model=model)
     # a meeting with no papers yet (only its meeting.json) has nothing to index
-    units = [(folder, out) for folder in report.changed if unit_files(folder)]
+    units = [(mj.parent, out) for mj in sorted(out.glob("*/*/meeting.json")) if unit_files(mj.parent)]
     r = stack.update_index(s.index_dir, units, stack.get_embedder(s.model), max_words=s.chunk_words,
                            overlap_words=s.chunk_overlap_words, vector_kind=s.vector_index,
                            restricted=stack.restricted_documents)
     for w in r.warnings:
         log.warning(w)
-    click.echo(f"indexed: {len(r.added)} added, {len(r.changed)} changed, {len(r.unchanged)} unchanged; "
-               f"{r.chunks_embedded} chunks embedded, {r.chunks_reused} reused; {r.seconds:.1f}s")
+    if not (r.added or r.changed or r.removed):
+        click.echo(f"nothing new to index ({len(report.changed)} meeting folders changed on the site); "
+                   "the index is untouched")
+    else:
+        click.echo(f"indexed: {len(r.added)} added, {len(r.changed)} changed, {len(r.unchanged)} unchanged; "
+                   f"{r.chunks_embedded} chunks embedded, {r.chunks_reused} reused; {r.seconds:.1f}s")
     report_errors(r.errors)
     return EXIT_SOME_FAILED if r.errors else EXIT_OK
 

@@ -66,10 +66,10 @@ def test_update_indexes_what_changed_and_then_nothing(site, tmp_path):
     assert first.exit_code == 1  # the off-site link is reported, the rest indexed
     assert "indexed: 3 added" in first.stdout, first.output  # the 2019 meeting has no papers to index
     second = invoke(*args)
-    assert "nothing changed on the site; the index is untouched" in second.stdout
+    assert "nothing new to index (0 meeting folders changed on the site); the index is untouched" in second.stdout
     site.docs[104].body = site.docs[201].body  # the council replaces one report
     third = invoke(*args)
-    assert "indexed: 0 added, 1 changed" in third.stdout, third.output
+    assert "indexed: 0 added, 1 changed, 2 unchanged" in third.stdout, third.output
 
 
 def test_sigkill_mid_fetch_then_resume(site, tmp_path):

@@ -91,7 +91,8 @@ class Site:
     ignore_dates: bool = True
     http_urls: bool = True
     browser_only: bool = False  # 403 unless the User-Agent looks like a browser
-    flaky: dict[str, int] = field(default_factory=dict)  # path prefix -> 500s still to give
+    flaky: dict[str, int] = field(default_factory=dict)  # path prefix -> failures still to give
+    flaky_status: int = 500  # what those failures answer (500, 503, 429)
     slow: dict[str, float] = field(default_factory=dict)  # path prefix -> seconds to sleep
     missing: set[int] = field(default_factory=set)  # document ids answering 404
     forbidden: set[int] = field(default_factory=set)  # document ids answering 403 without credentials
@@ -170,7 +171,7 @@ class Site:
             if path.startswith(prefix) and left > 0:
                 self.flaky[prefix] = left - 1
                 headers = {"Retry-After": self.retry_after} if self.retry_after is not None else {}
-                return Response("Server Error", 500, headers=headers)
+                return Response("Server Error", self.flaky_status, headers=headers)
         if self.browser_only and "Mozilla" not in req.headers.get("User-Agent", ""):
             return Response("<html>Access denied</html>", 403, content_type="text/html")
         if path.startswith("mgWebService.asmx"):

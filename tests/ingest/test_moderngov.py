@@ -135,6 +135,23 @@ def test_intermittent_500s_are_retried_honouring_retry_after(site, tmp_path):
     assert waits.count(3.0) == 3  # each retry waited what the site asked, no more
 
 
+def test_429_backs_off_for_as_long_as_asked(site, tmp_path):
+    site.flaky, site.flaky_status, site.retry_after = {"mgConvert2PDF.aspx": 2}, 429, "7"
+    waits: list[float] = []
+    r = run(site, tmp_path / "papers", Politeness(delay=0, timeout=2, retries=3, backoff=0.5, max_wait=60),
+            sleep=waits.append)
+    assert waits == [7.0, 7.0] and not any("429" in p.reason for p in r.failures)
+
+
+def test_member_header_is_sent_and_kept_out_of_everything_written(site, tmp_path):
+    out = tmp_path / "papers"
+    run(site, out, header="X-Member-Token: t0ps3cret")
+    assert all(h.get("X-Member-Token") == "t0ps3cret" for h in site.headers_seen)
+    assert not any("t0ps3cret" in p.read_text(errors="replace") for p in out.rglob("*.json"))
+    with pytest.raises(ValueError, match="Name: value"):
+        SiteClient("https://x.example", FAST, header="no colon here")
+
+
 def test_429_and_repeated_500_give_up_with_the_reason(site, tmp_path):
     site.flaky = {"documents/s501": 99}
     r = run(site, tmp_path / "papers")

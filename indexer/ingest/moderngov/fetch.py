@@ -163,7 +163,7 @@ def _fetch_meeting(client: SiteClient, report: FetchReport, state: FetchState, o
     if str(folder.relative_to(out)) in other:  # two meetings of a committee on one day
         folder = folder.with_name(f"{m.date.isoformat()}-{m.id}")
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob(".download-*.part"):  # left by a run killed mid-download
+    for stale in folder.glob(".*.part"):  # left by a run killed mid-download or mid-write
         stale.unlink(missing_ok=True)
     changed = False
     placed: dict[str, str] = {}  # sha256 -> file name, this meeting: one copy of each file

@@ -99,6 +99,8 @@ class FetchState:
     @classmethod
     def open(cls, out: Path, site: str) -> FetchState:
         path = out / STATE_DIR / "state.json"
+        for stale in path.parent.glob(".*.part"):  # a run killed while saving its state
+            stale.unlink(missing_ok=True)
         raw: dict = {}
         if path.is_file():
             try:
