@@ -105,6 +105,9 @@ def test_http_urls_on_the_site_follow_its_scheme_and_other_hosts_are_refused():
         assert c.url("http://democracy.example.gov.uk/mgConvert2PDF.aspx?ID=5") == \
             "https://democracy.example.gov.uk/mgConvert2PDF.aspx?ID=5"
         assert c.url("documents/s1/x.pdf") == "https://democracy.example.gov.uk/documents/s1/x.pdf"
+        assert c.url("documents/s1/A report.pdf") == "https://democracy.example.gov.uk/documents/s1/A%20report.pdf"
+        assert c.url("documents/s1/A%20report.pdf?x=1&y=2") == \
+            "https://democracy.example.gov.uk/documents/s1/A%20report.pdf?x=1&y=2"
         for off in ("https://elsewhere.example.com/x.pdf", "file:///etc/passwd", "//evil.example/x"):
             with pytest.raises(FetchError, match="not on the council's site"):
                 c.url(off)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 if TYPE_CHECKING:
     import httpx
@@ -33,6 +33,8 @@ PDF_TYPES = ("application/pdf", "application/x-pdf", "application/acrobat")
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 XML_TYPES = ("text/xml", "application/xml")
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_SAFE_PATH = "/%:@!$&'()*+,;=~"
+_SAFE_QUERY = _SAFE_PATH + "?"
 
 
 class FetchError(Exception):
@@ -125,7 +127,10 @@ class SiteClient:
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() != self.host:
             raise FetchError(absolute, f"not on the council's site {self.host}; not fetched")
-        return urlunsplit((self.scheme, parts.netloc, parts.path, parts.query, ""))
+        # spaces and other unsafe characters as the site's links carry them, percent-encoded
+        # (existing escapes are kept), so the URL can be linked to as it is
+        return urlunsplit((self.scheme, parts.netloc, quote(parts.path, safe=_SAFE_PATH),
+                           quote(parts.query, safe=_SAFE_QUERY), ""))
 
     # ------------------------------------------------------------ requests
 
