@@ -168,8 +168,7 @@ def parse_path(path: str | Path, root: str | Path | None = None) -> ParsedSource
         raise ParseError(path, "folder holds no .pdf, .txt or .md files")
     meta = _meta_from_json(path)  # a broken meeting.json fails before any file is read
     raw = meeting_json.read(path)
-    sources = meeting_json.without_repeats([load_source(f, _display(f, root)) for f in files], raw,
-                                           _display(path, root))
+    sources = meeting_json.without_repeats([load_source(f, _display(f, root)) for f in files], raw, _display(path, root))
     b = _Builder()
     _parse_sources(b, sources, meta, _meta_from_folder(path), _display(path, root))
     digest = hashlib.sha256("".join(s.sha256 for s in sources).encode()).hexdigest()
