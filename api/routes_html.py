@@ -83,6 +83,17 @@ def rec_href(rec_id: str) -> str:
     return "/view/recommendations/" + quote(rec_id, safe="/")
 
 
+def council_link(url: str | None, page_url: str | None, pdf_page: int | None, printed: int | None) -> dict:
+    """"Open on the council's site, page N" (N = the PDF page the link opens), with the printed
+    page number when the document prints a different one."""
+    if not url:
+        return {"council_href": None, "council_label": None}
+    label = "Open on the council's site" + (f", page {pdf_page}" if pdf_page else "")
+    if printed and pdf_page and printed != pdf_page:
+        label += f" (printed page {printed})"
+    return {"council_href": page_url or url, "council_label": label}
+
+
 def source_href(document_id: str, pdf_page: int | None = None) -> str:
     return "/documents/" + quote(document_id, safe="/") + "/source" + (f"#page={pdf_page}" if pdf_page else "")
 
@@ -120,6 +131,7 @@ def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict
             "meeting_href": meeting_href(link["meeting_id"]) if link else None,
             "source_href": source_href(link["document_id"], link.get("pdf_page"))
             if link and link["path"] not in withheld else None,
+            **council_link(src.get("url"), src.get("page_url"), link.get("pdf_page"), src.get("page_start")),
         })
     return cards
 
@@ -158,6 +170,8 @@ def timeline_rows(index: Index, entries, member: bool) -> list[dict]:
     for r in rows:
         link = links.get(r["chunk"] or "")
         r["href"] = item_href(link["item_id"], r["chunk"]) if link else None
+        r.update(council_link(link.get("url"), link.get("page_url"), link.get("pdf_page"), None) if link
+                 else council_link(None, None, None, None))
     return rows
 
 
@@ -232,6 +246,7 @@ def meeting_page(request: Request, meeting_id: str, index: Index = Depends(get_i
     withheld = browse.withheld_files(index, include_restricted=member)
     for d in m["documents"]:
         d["href"] = source_href(d["id"], d["pdf_page_start"]) if d["path"] not in withheld else None
+        d.update(council_link(d["url"], d["url"], None, None))
     return _page(request, "meeting.html", {"m": m, "member": member})
 
 
@@ -244,6 +259,10 @@ def item_page(request: Request, item_id: str, highlight: str | None = None,
     for n, s in enumerate(it["sections"]):
         s["source_href"] = (source_href(s["document_id"], s["pdf_page_start"])
                             if s["document_id"] and s["path"] not in withheld else None)
+        at_hl = hl and hl["section"] == n and hl.get("pdf_page")
+        s.update(council_link(s["url"], hl["page_url"] if at_hl else s["page_url"],
+                              hl["pdf_page"] if at_hl else s["pdf_page_start"],
+                              hl["page_start"] if at_hl else s["page_start"]))
         if hl and hl["section"] == n:
             t = s["text"]
             s["parts"] = (t[:hl["start"]], t[hl["start"]:hl["end"]], t[hl["end"]:])

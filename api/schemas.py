@@ -90,6 +90,7 @@ class DocumentOut(BaseModel):
     page_end: int | None
     pdf_page_start: int | None
     pdf_page_end: int | None
+    url: str | None = Field(None, description="The document on the council's site (null for a local file).")
 
 
 class ItemSummary(BaseModel):
@@ -130,6 +131,9 @@ class Section(BaseModel):
     page_start: int | None
     page_end: int | None
     pdf_page_start: int | None
+    url: str | None = Field(None, description="The document on the council's site (null for a local file).")
+    page_url: str | None = Field(None, description="The document at its first page: the council's URL + #page=N, "
+                                 "or /documents/{id}/source#page=N for a local PDF.")
     offset: int = Field(description="Where text starts in the source file's text.")
     text: str
 
@@ -141,6 +145,8 @@ class Highlight(BaseModel):
     end: int
     page_start: int | None
     page_end: int | None
+    pdf_page: int | None = Field(None, description="1-based PDF page on which the passage starts.")
+    page_url: str | None = Field(None, description="Where to open the passage: the document at that PDF page.")
 
 
 class MeetingRef(BaseModel):

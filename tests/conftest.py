@@ -216,3 +216,24 @@ def moderngov_small(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, str(REPO / "eval" / "moderngov" / "generate.py"), str(out), "--small"],
                    check=True, capture_output=True)
     return out
+
+
+# ====================================================================== ModernGov stand-in fixtures
+# (site_*: used by tests/ingest, tests/cli and tests/api; the site is tests/ingest/standin.py)
+
+@pytest.fixture(scope="session")
+def site_pdfs(tmp_path_factory) -> Path:
+    """The stand-in site's PDFs, generated once."""
+    from tests.ingest.standin import Site
+
+    root = tmp_path_factory.mktemp("standin-pdfs")
+    Site(root).build()
+    return root
+
+
+@pytest.fixture
+def site(httpserver, site_pdfs):
+    """A fresh stand-in ModernGov site (its quirks can be changed per test), served on localhost."""
+    from tests.ingest.standin import Site, serve
+
+    return serve(httpserver, Site(site_pdfs).build())

@@ -39,6 +39,10 @@ class SourceRef(BaseModel):
     page_end: int | None
     ocr: bool = Field(default=False, description="The passage's text was read by OCR from a scanned "
                                                   "page (its citation ends \"(OCR text)\").")
+    url: str | None = Field(None, description="The document on the council's site (null for a local file).")
+    page_url: str | None = Field(None, description="Where to open the passage: for a PDF, the document's URL with "
+                                 "#page=N (N = the 1-based PDF page where the passage starts); for a local PDF, "
+                                 "/documents/{id}/source#page=N; null for a local text file.")
 
 
 class Result(BaseModel):

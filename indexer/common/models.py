@@ -119,6 +119,7 @@ class Document:
     pdf_page_end: int | None = None
     tables: tuple[Table, ...] = ()
     restricted: bool = False
+    url: str | None = None  # the document on the council's site
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import quote
 
 from indexer.common.contract import ItemRef, Result, SourceRef
 from indexer.common.dates import long_date
@@ -72,6 +73,8 @@ class SearchResult:
     ocr: bool = False  # the passage's text was read by OCR from a scanned page
     signals: dict = field(default_factory=dict, compare=False)  # ranks, for `council eval`
     published_committee: str | None = None  # of the meeting whose papers carried the passage
+    url: str | None = None  # the document on the council's site (None for a local file)
+    pdf_page: int | None = None  # 1-based PDF page where the passage starts (None: not a PDF)
 
     @property
     def citation(self) -> str:
@@ -89,9 +92,20 @@ class SearchResult:
             meeting_date=self.meeting_date.isoformat(), doc_type=self.doc_type,
             item=ItemRef(number=self.item_number, title=self.item_title),
             source=SourceRef(path=self.path, published_for=self.published_for.isoformat(),
-                             page_start=self.page_start, page_end=self.page_end, ocr=self.ocr),
+                             page_start=self.page_start, page_end=self.page_end, ocr=self.ocr,
+                             url=self.url, page_url=page_url(self.url, self.document_id, self.pdf_page)),
             citation=self.citation,
         ).model_dump()
+
+
+def page_url(url: str | None, document_id: str, pdf_page: int | None) -> str | None:
+    """Where to open a passage: the council's document at its PDF page (``#page=N``), or our own
+    copy (``/documents/{id}/source#page=N``) for a local PDF; None for a local text file."""
+    if url:
+        return f"{url.split('#', 1)[0]}#page={pdf_page}" if pdf_page else url
+    if pdf_page:
+        return f"/documents/{quote(document_id, safe='/')}/source#page={pdf_page}"
+    return None
 
 
 def page_label(page_start: int | None, page_end: int | None) -> str:

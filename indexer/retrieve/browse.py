@@ -23,7 +23,7 @@ from pathlib import Path
 from indexer.common.dates import long_date
 from indexer.common.errors import CouncilError, NotFound
 from indexer.store.index import Index
-from indexer.common.results import citation
+from indexer.common.results import citation, page_url
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def _document_dict(d) -> dict:
     return {"id": d["id"], "doc_type": d["doc_type"], "title": d["title"], "author": d["author"],
             "meeting_id": d["meeting_id"], "published_for": d["published_for"], "path": d["path"],
             "page_start": d["page_start"], "page_end": d["page_end"],
-            "pdf_page_start": d["pdf_page_start"], "pdf_page_end": d["pdf_page_end"]}
+            "pdf_page_start": d["pdf_page_start"], "pdf_page_end": d["pdf_page_end"], "url": d["url"]}
 
 
 # ------------------------------------------------------------------ items
@@ -164,6 +164,8 @@ def _section(index: Index, texts: dict, path: str, start: int | None, end: int |
         "page_start": d["page_start"] if page_start is ... else page_start,
         "page_end": d["page_end"] if page_end is ... else page_end,
         "pdf_page_start": d["pdf_page_start"] if d else None,
+        "url": d["url"] if d else None,  # the document on the council's site
+        "page_url": page_url(d["url"], d["id"], d["pdf_page_start"]) if d else None,
         "offset": start,  # where ``text`` starts in the source file's text
         "text": full[start:end],
     }
@@ -179,7 +181,9 @@ def _locate(index: Index, chunk_id: str, item_id: str, sections: list[dict], inc
         if s["path"] == c["path"] and s_start <= c["span_start"] and c["span_end"] <= s_end \
                 and s["document_id"] in (None, c["document_id"]):
             return {"chunk_id": chunk_id, "section": n, "start": c["span_start"] - s_start,
-                    "end": c["span_end"] - s_start, "page_start": c["page_start"], "page_end": c["page_end"]}
+                    "end": c["span_end"] - s_start, "page_start": c["page_start"], "page_end": c["page_end"],
+                    "pdf_page": c["pdf_page"],
+                    "page_url": page_url(s["url"], s["document_id"], c["pdf_page"]) if s["document_id"] else None}
     raise NotFound("passage", f"{chunk_id} in item {item_id}")
 
 
@@ -193,14 +197,15 @@ def chunk_links(index: Index, chunk_ids: list[str], include_restricted: bool = F
         return {}
     out = {}
     for r in index.passage_links(chunk_ids, include_restricted):
-        pdf_page = None
-        if r["kind"] == "pdf":
+        pdf_page = r["pdf_page"]
+        if pdf_page is None and r["kind"] == "pdf":
             for start, end, pdf, _printed in json.loads(r["pages"] or "[]"):
                 if start <= r["span_start"] <= end + 2:
                     pdf_page = pdf
                     break
         out[r["id"]] = {"item_id": r["item_id"], "meeting_id": r["meeting_id"],
                         "document_id": r["document_id"], "path": r["path"], "pdf_page": pdf_page,
+                        "url": r["url"], "page_url": page_url(r["url"], r["document_id"], pdf_page),
                         "label": item_label(r["item_kind"] or "", r["item_number"])}
     return out
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from indexer.common.models import Chunk, CrossRef, Document, Item, Meeting, ParsedSource, Resolution, Table, TableRow
 
-SCHEMA_VERSION = 3  # 2: BM25's title column holds the chunk header; 3: chunks.ocr (PDF layout reader)
+SCHEMA_VERSION = 4  # 2: BM25's title column holds the chunk header; 3: chunks.ocr (PDF layout reader); 4: documents.url, chunks.pdf_page
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS units (
@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS documents (
     doc_type TEXT NOT NULL, title TEXT NOT NULL, author TEXT, path TEXT NOT NULL,
     span_start INTEGER, span_end INTEGER, page_start INTEGER, page_end INTEGER,
     pdf_page_start INTEGER, pdf_page_end INTEGER, tables TEXT NOT NULL DEFAULT '[]',
-    restricted INTEGER NOT NULL DEFAULT 0
+    restricted INTEGER NOT NULL DEFAULT 0, url TEXT
 );
 CREATE TABLE IF NOT EXISTS items (
     id TEXT PRIMARY KEY, unit TEXT NOT NULL, meeting_id TEXT NOT NULL, kind TEXT NOT NULL,
@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     path TEXT NOT NULL, span_start INTEGER NOT NULL, span_end INTEGER NOT NULL,
     page_start INTEGER, page_end INTEGER, header TEXT NOT NULL, text TEXT NOT NULL,
     embed_hash TEXT NOT NULL, ord INTEGER NOT NULL, restricted INTEGER NOT NULL DEFAULT 0,
-    ocr INTEGER NOT NULL DEFAULT 0
+    ocr INTEGER NOT NULL DEFAULT 0,
+    pdf_page INTEGER
 );
 CREATE INDEX IF NOT EXISTS chunks_unit ON chunks(unit);
 CREATE INDEX IF NOT EXISTS chunks_hash ON chunks(embed_hash);
@@ -111,10 +112,10 @@ def insert_unit(con: sqlite3.Connection, ps: ParsedSource, chunks: list[Chunk],
         con.execute("INSERT OR REPLACE INTO meetings VALUES (?,?,?,?,?,?)", vals)
     for d in ps.documents:
         cur = con.execute(
-            "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (d.id, unit, d.meeting_id, d.published_for, d.doc_type, d.title, d.author, d.path,
              d.span[0], d.span[1], d.page_start, d.page_end, d.pdf_page_start, d.pdf_page_end,
-             json.dumps([_table_json(t) for t in d.tables]), int(d.id in restricted_docs)))
+             json.dumps([_table_json(t) for t in d.tables]), int(d.id in restricted_docs), d.url))
         if cur.rowcount == 0:
             warnings.append(f"{unit}: document {d.id} is already indexed from another file; kept once")
     for it in ps.items:
@@ -127,13 +128,22 @@ def insert_unit(con: sqlite3.Connection, ps: ParsedSource, chunks: list[Chunk],
              it.order, int(bool(it.document_ids) and all(d in restricted_docs for d in it.document_ids))))
         if cur.rowcount == 0:
             warnings.append(f"{unit}: item {it.id} is already indexed from another file; kept once")
+    pages = {s.path: s.pages for s in ps.sources}
     for c, rid, h in zip(chunks, rowids, hashes):
         con.execute(
-            "INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (rid, c.id, unit, c.item_id, c.document_id, c.meeting_id, c.path, c.span[0], c.span[1],
              c.page_start, c.page_end, c.header, c.text, h, c.ordinal, int(c.document_id in restricted_docs),
-             int(c.ocr)))
+             int(c.ocr), pdf_page_at(pages.get(c.path, ()), c.span[0])))
     return warnings
+
+
+def pdf_page_at(pages, offset: int) -> int | None:
+    """The 1-based PDF page on which the text at ``offset`` starts (None for a text file)."""
+    for p in pages:
+        if offset < p.end and p.pdf_page is not None:
+            return p.pdf_page
+    return None
 
 
 def _table_json(t: Table) -> dict:
@@ -156,7 +166,7 @@ def row_to_document(r: sqlite3.Row) -> Document:
         for t in json.loads(r["tables"]))
     return Document(r["id"], r["meeting_id"], r["published_for"], r["doc_type"], r["title"], r["path"],
                     (r["span_start"], r["span_end"]), r["author"], r["page_start"], r["page_end"],
-                    r["pdf_page_start"], r["pdf_page_end"], tables, bool(r["restricted"]))
+                    r["pdf_page_start"], r["pdf_page_end"], tables, bool(r["restricted"]), r["url"])
 
 
 def row_to_item(r: sqlite3.Row, body: str) -> Item:

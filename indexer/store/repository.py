@@ -43,8 +43,8 @@ def visible(alias: str, include_restricted: bool) -> str:
 
 PASSAGE_SQL = """
 SELECT c.rowid, c.id, c.text, c.item_id, c.document_id, c.meeting_id, c.path, c.span_start,
-       c.span_end, c.page_start, c.page_end, m.committee, m.date, d.doc_type, d.published_for,
-       i.number, i.title AS item_title, i.kind, pm.date AS published_date,
+       c.span_end, c.page_start, c.page_end, c.pdf_page, m.committee, m.date, d.doc_type, d.published_for,
+       d.url, i.number, i.title AS item_title, i.kind, pm.date AS published_date,
        pm.committee AS published_committee, c.ocr
 FROM chunks c
 JOIN meetings m ON m.id = c.meeting_id
@@ -193,12 +193,13 @@ class Repository:
         return self.query("SELECT c.id, c.text, m.date FROM chunks c JOIN meetings m ON m.id = c.meeting_id")
 
     def passage_links(self, chunk_ids: list[str], include_restricted: bool = False) -> list[sqlite3.Row]:
-        """For passages: their item, meeting, document, path and start, the file's kind and pages,
-        and the item's kind and number (item_kind, item_number)."""
+        """For passages: their item, meeting, document, path, start and PDF page, the file's kind
+        and pages, the item's kind and number (item_kind, item_number) and the document's URL."""
         return self.query(
-            f"SELECT c.id, c.item_id, c.meeting_id, c.document_id, c.path, c.span_start, f.kind, f.pages, "
-            f"i.kind AS item_kind, i.number AS item_number "
+            f"SELECT c.id, c.item_id, c.meeting_id, c.document_id, c.path, c.span_start, c.pdf_page, f.kind, "
+            f"f.pages, i.kind AS item_kind, i.number AS item_number, d.url "
             f"FROM chunks c LEFT JOIN files f ON f.path = c.path LEFT JOIN items i ON i.id = c.item_id "
+            f"LEFT JOIN documents d ON d.id = c.document_id "
             f"WHERE c.id IN ({','.join('?' * len(chunk_ids))}) AND {visible('c', include_restricted)}", chunk_ids)
 
     def _in_parts(self, sql: str, ids: list[int]) -> list[sqlite3.Row]:

@@ -8,5 +8,6 @@ Modules: common (lines, page layout, heading helpers), documents (document bound
 doc types, appendices), minutes (minute numbering, RESOLVED blocks, cross-references,
 attendance), meetings (front sheets: committee, date, place, agenda items), trackers
 (tab-separated tables of trackers and work programmes), privacy (restricted documents),
+meeting_json (a fetched meeting.json's agenda items, document URLs and restricted flags),
 reader (puts them together per file or meeting folder).
 """

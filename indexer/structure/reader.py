@@ -33,6 +33,7 @@ from indexer.ingest.duplicates import distinct_files
 from indexer.ingest.files import unit_files
 from indexer.ingest.names import FileName, read_name
 from indexer.parse.sources import load_source, running_lines
+from indexer.structure import meeting_json
 from indexer.structure.attach import Source, assign, attach_documents, title_similarity  # noqa: F401
 from indexer.structure.builder import Builder, meeting_id  # noqa: F401 - meeting_id is used by benchmarks
 from indexer.structure.carried import add_minutes, add_record
@@ -108,15 +109,17 @@ def parse_path(path: str | Path, root: str | Path | None = None) -> ParsedSource
         sources.append(src)
         b.warnings += list(src.warnings)  # pages a file could not give (a scan, no OCR)
         names[src.path] = read_name(f)
+    raw = meeting_json.read(path)
+    sources = meeting_json.without_repeats(sources, raw, shown)
     if not sources:
         raise ParseError(shown, "no file in the folder could be read: " + "; ".join(b.warnings))
     _parse_sources(b, sources, names, meta, _meta_from_folder(path), shown)
     digest = hashlib.sha256("".join(s.sha256 for s in sources).encode()).hexdigest()
-    return ParsedSource(
+    return meeting_json.apply(ParsedSource(
         path=shown, sha256=digest, sources=tuple(sources),
         meetings=tuple(sorted(b.meetings.values(), key=lambda m: (m.date, m.committee))),
         documents=tuple(b.documents), items=tuple(b.items), warnings=tuple(b.warnings),
-    )
+    ), raw)
 
 
 def _display(p: Path, root: Path) -> str:

@@ -59,7 +59,7 @@ def test_search_returns_exactly_the_result_contract(api_client):
     for res in body["results"]:
         assert set(res) == RESULT_KEYS
         assert set(res["item"]) == {"number", "title"}
-        assert set(res["source"]) == {"path", "published_for", "page_start", "page_end", "ocr"}
+        assert set(res["source"]) == {"path", "published_for", "page_start", "page_end", "ocr", "url", "page_url"}
     assert any(res["meeting_date"] == "2019-11-28" for res in body["results"])
 
 

@@ -48,7 +48,7 @@ def _check_citation(entry: dict) -> None:
     cit = entry["citation"]
     assert set(cit) == RESULT_KEYS, entry
     assert set(cit["item"]) == {"number", "title"}
-    assert set(cit["source"]) == {"path", "published_for", "page_start", "page_end", "ocr"}
+    assert set(cit["source"]) == {"path", "published_for", "page_start", "page_end", "ocr", "url", "page_url"}
     assert cit["meeting_date"] == entry["meeting_date"], entry
     d = date.fromisoformat(cit["meeting_date"])
     assert f"{cit['committee']}, {d.day} {d:%B %Y}, " in cit["citation"], cit["citation"]

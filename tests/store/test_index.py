@@ -121,7 +121,7 @@ def test_result_contract_shape(built):
     d = search(built, "young carers", 1)[0].to_dict()
     assert set(d) == {"id", "score", "text", "committee", "meeting_date", "doc_type", "item", "source", "citation"}
     assert set(d["item"]) == {"number", "title"}
-    assert set(d["source"]) == {"path", "published_for", "page_start", "page_end", "ocr"}
+    assert set(d["source"]) == {"path", "published_for", "page_start", "page_end", "ocr", "url", "page_url"}
     assert not d["text"].startswith("Education and Children's Services Scrutiny Board (2), ")  # no header
 
 
