@@ -14,6 +14,7 @@ import numpy as np
 
 from indexer.answer.ask import ask
 from indexer.evaluate import metrics as ev
+from indexer.evaluate.answers import keep_section
 from indexer.embed.base import Embedder
 from indexer.store.index import Index, update_index
 from indexer.store.vectors import ExactIndex
@@ -195,7 +196,8 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
     notes = out_dir / NOTES
     if notes.is_file():  # the hand-written reading of the tables: what was chosen, and why
         md += "\n" + notes.read_text()
-    (out_dir / "results.md").write_text(md)
+    old = (out_dir / "results.md").read_text() if (out_dir / "results.md").exists() else ""
+    (out_dir / "results.md").write_text(keep_section(old, md))  # the answer section stays
     (out_dir / "results.json").write_text(json.dumps({"rows": rows, "chosen": chosen, "abstention": abstention,
                                                             "held_out_rows": held_rows}, indent=1))
     return EvalOutput(rows, chosen, abstention, md)
