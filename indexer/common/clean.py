@@ -34,6 +34,9 @@ _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 _BULLET = re.compile(r"^\s*(?:[-–•▪●◦¢\uf0b7\uf0a7]\s+|[*]\s+)+")
 _RULE = re.compile(r"^\s*(?:[-_*=]\s*){3,}$|^\s*_{3,}\s*$")
 _LONE = re.compile(r"^\s*(?:[-–•▪●◦¢*\uf0b7\uf0a7]|\(?[a-z]\)|\(?[ivx]{1,4}\)|\d{1,2}[.)]?)\s*$")
+_ENDS = re.compile(r"[.!?:;]['\"”’)\]]*$")
+_NUMBERED = re.compile(r"^(?:\(?[a-z]\)|\(?[ivx]{1,4}[.)]|\(?\d{1,2}(?:\.\d{1,2})*[.)]?\s|[A-Z][.)]\s)")
+WRAP_WIDTH = 60  # a line this long that stops without a full stop was wrapped by the page
 _HYPHEN_BREAK = re.compile(r"([a-z])-\n\s*([a-z])")
 
 
@@ -56,6 +59,22 @@ def clean_line(line: str) -> str:
 
 
 _VALUE = re.compile(r"[\d,.%£€$()\s/:-]*\d[\d,.%£€$()\s/:-]*(?:[km]|bn)?", re.I)
+
+
+_JOINING = re.compile(r"(?:\b(?:the|a|an|of|and|or|to|on|in|for|by|with|at|from|that|be|is|was|were|are|as|into"
+                      r"|per|their|its|his|her|this|these|which|who|has|have|had|not|no)|[,&/–-])$", re.I)
+_LEADING_DATE = re.compile(r"^\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]+\s+\d{4}\b|^(?:Date|Time|Place)\b")
+
+
+def _continues(prev: str, line: str, wrapped: bool) -> bool:
+    """``line`` goes on with the sentence ``prev`` left open: it starts in lower case, ``prev``
+    ends on a word that cannot end a sentence ("of", "the", "&"), or ``prev`` ran to the page
+    width without a full stop and ``line`` is not a dated entry of its own."""
+    if _ENDS.search(prev):
+        return False
+    if line[:1].islower() or _JOINING.search(prev):
+        return True
+    return wrapped and not _LEADING_DATE.match(line)
 
 
 def _is_header(cells: list[str], next_cells: list[str] | None) -> bool:
@@ -104,6 +123,8 @@ def clean_text(text: str, header_at: Callable[[int], Sequence[str] | None] | Non
     out: list[str] = []
     columns: list[str] | None = None
     in_table = False
+    wrapped = False  # the last text line ran to the page width
+    blank = False  # a blank line since the last text line
     for i, line in enumerate(raw):
         if "\t" in line:
             cells = [clean_line(c) for c in line.split("\t")]
@@ -121,19 +142,29 @@ def clean_text(text: str, header_at: Callable[[int], Sequence[str] | None] | Non
                 continue  # the header repeated after a page break
             row = table_row(cells, columns)
             if row:
+                if blank and out:
+                    out.append("")
                 out.append(row)
+            wrapped = blank = False
             continue
         in_table = False
         t = clean_line(line)
         if not t:
             if not line.strip():
-                out.append("")
+                blank = True
             continue
         if _LONE.match(t) and not re.search(r"[A-Za-z]{2}", t):
-            continue  # a bullet or list number left alone on its line
+            continue  # a bullet, page number or list number left alone on its line
         if out and t == out[-1]:
             continue  # a line doubled by the conversion
-        out.append(t)
+        if out and out[-1] and _continues(out[-1], t, wrapped) and not _BULLET.match(line) and not _NUMBERED.match(t):
+            out[-1] += " " + t  # a line broken by the page width, not a new paragraph
+        else:
+            if blank and out:
+                out.append("")
+            out.append(t)
+        blank = False
+        wrapped = len(line.strip()) >= WRAP_WIDTH
     cleaned = "\n".join(out)
     cleaned = re.sub(r"\n{3,}", "\n\n", cleaned)
     return _undouble(cleaned).strip()

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.answer.ask import ask
+from indexer.answer.compose import strip_label
 from indexer.common.clean import clean_text
 from indexer.common.contract import AskResponse
 from indexer.store.index import Index
@@ -122,7 +123,7 @@ def fact_cited(q: AnswerQuestion, out: dict) -> bool:
 
 def citations_ok(out: dict) -> bool:
     """Markers numbered by first use from [1]; each sentence in its cited passage (cleaned); no
-    passage cited twice. An answer without markers (a timeline only) passes when it cites nothing."""
+    passage cited twice. A story line's dated label ("9 January 2020, planned: ") is not part of the quote."""
     cites = out.get("citations") or []
     parts = answer_parts(out.get("answer") or "")
     order = list(dict.fromkeys(n for _, marks in parts for n in marks))
@@ -131,8 +132,9 @@ def citations_ok(out: dict) -> bool:
     if len({c["id"] for c in cites}) != len(cites):
         return False
     for sentence, marks in parts:
+        quote = fold(strip_label(sentence))
         for n in marks:
-            if not 1 <= n <= len(cites) or fold(sentence) not in fold(cites[n - 1]["text"]):
+            if not 1 <= n <= len(cites) or quote not in fold(cites[n - 1].get("text_clean") or cites[n - 1]["text"]):
                 return False
     return True
 
