@@ -268,12 +268,12 @@ def holds_in_passage(qt: QType, sentence: str, passage: str, given: frozenset[st
 _RESOLVED = re.compile(r"\bresolved\b|\b(?:it was|were|was|be) (?:agreed|decided|approved|adopted|carried|deferred)\b"
                        r"|\bagreed (?:to|that|the)\b|\bto defer\b|\bwere supportive\b|\bdeclared that\b"
                        r"|\bwas carried\b|\brecommendation (?:no\. ?\d+ )?was agreed\b", re.I)
-_HEADING_NUMBER = re.compile(r"\n\s*(?:\*\*)?\d{1,3}\.\s+[A-Z]")
 
 
 def in_resolution(sentence: str, passage: str) -> bool:
     """The sentence is a resolution or a point of one: it says resolved/agreed itself, or it stands
-    after a "RESOLVED" lead-in of the same minute in its passage."""
+    in the points that follow a "RESOLVED" lead-in (after a blank line, only numbered or quoted
+    points continue a resolution)."""
     if _RESOLVED.search(sentence):
         return True
     at = passage.find(sentence[:60])
@@ -281,7 +281,13 @@ def in_resolution(sentence: str, passage: str) -> bool:
         return False
     before = passage[max(0, at - 1500):at]
     lead = [m.end() for m in re.finditer(r"\bresolved\b", before, re.I)]
-    return bool(lead) and not _HEADING_NUMBER.search(before[lead[-1]:])
+    if not lead:
+        return False
+    paragraphs = re.split(r"\n\s*\n", before[lead[-1]:] + sentence[:1])
+    return all(_POINT.match(p.strip()) for p in paragraphs[1:] if p.strip())
+
+
+_POINT = re.compile(r"^(?:\(?\d{1,2}[.)]|\(?[a-z][.)]|\(?[ivx]{1,4}[.)]|[\"“‘']|[A-Z][a-z]+ (?:the|a|that)\b)")
 
 
 def subject_stems(question: str) -> list[str]:

@@ -95,7 +95,9 @@ def run_answer_eval(question_files: list[Path], corpora_file: Path, out_dir: Pat
     results_path.write_text(json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
     section = render_runs(kept, questions)
     md_path = out_dir / "results.md"
-    md_path.write_text(av.splice(md_path.read_text() if md_path.exists() else "", section))
+    notes = out_dir / "notes.md"  # the hand-written reading of the retrieval tables closes the file
+    tail = notes.read_text() if notes.is_file() else ""
+    md_path.write_text(av.splice(md_path.read_text() if md_path.exists() else "", section, tail))
     return section
 
 

@@ -205,18 +205,22 @@ def table(block: dict) -> str:
 START, END = "<!-- answer-evaluation:start -->", "<!-- answer-evaluation:end -->"
 
 
-def splice(existing: str, section: str) -> str:
-    """``existing`` (results.md) with its answer section replaced by ``section`` (or it appended)."""
+def splice(existing: str, section: str, tail: str = "") -> str:
+    """``existing`` (results.md) with its answer section replaced by ``section``; when it has none,
+    the section goes before ``tail`` (the hand-written notes that close the file) or at the end."""
     if START in existing and END in existing:
         head, rest = existing.split(START, 1)
         return head + section.rstrip("\n") + rest.split(END, 1)[1]
+    if tail and existing.endswith(tail):
+        body = existing[:len(existing) - len(tail)].rstrip("\n")
+        return body + "\n\n" + section + "\n" + tail
     return existing.rstrip("\n") + ("\n\n" if existing.strip() else "") + section
 
 
-def keep_section(old: str, new: str) -> str:
+def keep_section(old: str, new: str, tail: str = "") -> str:
     """The retrieval tables are rewritten whole; carry the answer section of ``old`` over into ``new``."""
     if START in old and END in old and START not in new:
-        return splice(new, START + old.split(START, 1)[1].split(END, 1)[0] + END + "\n")
+        return splice(new, START + old.split(START, 1)[1].split(END, 1)[0] + END + "\n", tail)
     return new
 
 

@@ -197,7 +197,8 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
     if notes.is_file():  # the hand-written reading of the tables: what was chosen, and why
         md += "\n" + notes.read_text()
     old = (out_dir / "results.md").read_text() if (out_dir / "results.md").exists() else ""
-    (out_dir / "results.md").write_text(keep_section(old, md))  # the answer section stays
+    tail = notes.read_text() if notes.is_file() else ""
+    (out_dir / "results.md").write_text(keep_section(old, md, tail))  # the answer section stays
     (out_dir / "results.json").write_text(json.dumps({"rows": rows, "chosen": chosen, "abstention": abstention,
                                                             "held_out_rows": held_rows}, indent=1))
     return EvalOutput(rows, chosen, abstention, md)
