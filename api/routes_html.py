@@ -28,6 +28,8 @@ from markupsafe import Markup, escape
 
 from indexer.answer import ask as answer_mod
 from indexer.answer import recommendations as recs_mod
+from indexer.answer.display import display_text
+from indexer.common.clean import clean_text
 from indexer.retrieve import browse
 from indexer.retrieve import search as search_mod
 from indexer.common.dates import long_date
@@ -126,8 +128,10 @@ def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict
             "date_label": _date_label(r.get("meeting_date")), "label": label, "title": item.get("title", ""),
             "pages": page_label(src.get("page_start"), src.get("page_end")),
             "doc_type": DOC_TYPE_LABELS.get(r.get("doc_type", ""), r.get("doc_type", "")),
-            "text": r.get("text", ""), "citation": r.get("citation", ""),
+            "text": r.get("text_clean") or clean_text(r.get("text", "")), "citation": r.get("citation", ""),
             "href": item_href(link["item_id"], r["id"]) if link else None,
+            # the document opened at the cited page: the council's page when the result carries one
+            "page_href": src.get("page_url") or (item_href(link["item_id"], r["id"]) if link else None),
             "meeting_href": meeting_href(link["meeting_id"]) if link else None,
             "source_href": source_href(link["document_id"], link.get("pdf_page"))
             if link and link["path"] not in withheld else None,
@@ -150,6 +154,15 @@ def answer_html(text: str, n_citations: int) -> Markup:
         return m.group(0)
 
     return Markup(_MARKER.sub(link, escaped))
+
+
+_STORY_BREAK = re.compile(r"(?<=\])\s+(?=\d{1,2} [A-Z][a-z]+ \d{4}, [a-z])")
+
+
+def answer_lines(text: str, n_citations: int) -> list[Markup]:
+    """A story answer ("28 November 2019, recommended: ... [1] 9 January 2020, planned: ... [2]")
+    as one line per dated step; any other answer as one paragraph."""
+    return [answer_html(part, n_citations) for part in _STORY_BREAK.split(text) if part.strip()]
 
 
 def timeline_rows(index: Index, entries, member: bool) -> list[dict]:
@@ -219,14 +232,18 @@ def home(
             filters = make_filters(committee, date_from, date_to, doc_type, member)
             if mode == "ask":
                 ans = answer_mod.ask(index, q, filters, settings)
-                ctx["cards"] = citation_cards(index, ans.get("citations", []), member)
-                ctx["answer"] = {"answered": bool(ans.get("answered")), "text": ans.get("answer") or "",
-                                 "html": answer_html(ans.get("answer") or "", len(ctx["cards"]))}
+                answered = bool(ans.get("answered"))
+                # a refusal shows the closest passages, "related, not an answer"
+                ctx["cards"] = citation_cards(index, ans.get("citations" if answered else "related") or [], member)
+                ctx["answer"] = {"answered": answered, "text": ans.get("answer") or "",
+                                 "html": answer_html(ans.get("answer") or "", len(ctx["cards"])),
+                                 "lines": answer_lines(ans.get("answer") or "", len(ctx["cards"])) if answered else []}
                 ctx["timeline"] = timeline_rows(index, ans.get("timeline"), member)
             else:
                 results = search_mod.search(index, q, RESULTS_PER_PAGE, filters,
                                             search_mod.RetrievalConfig.from_settings(settings))
-                ctx["cards"] = citation_cards(index, [r.to_dict() for r in results], member)
+                ctx["cards"] = citation_cards(index, [{**r.to_dict(), "text_clean": display_text(index, r)}
+                                                      for r in results], member)
         except BadQuery as exc:
             ctx["error"] = {"field": exc.field, "message": exc.reason}
             status = 422
@@ -265,9 +282,9 @@ def item_page(request: Request, item_id: str, highlight: str | None = None,
                               hl["page_start"] if at_hl else s["page_start"]))
         if hl and hl["section"] == n:
             t = s["text"]
-            s["parts"] = (t[:hl["start"]], t[hl["start"]:hl["end"]], t[hl["end"]:])
+            s["parts"] = (clean_text(t[:hl["start"]]), clean_text(t[hl["start"]:hl["end"]]), clean_text(t[hl["end"]:]))
         else:
-            s["parts"] = (s["text"], None, None)
+            s["parts"] = (clean_text(s["text"]), None, None)  # page text as read: conversion debris dropped
     return _page(request, "item.html", {"it": it, "member": member})
 
 

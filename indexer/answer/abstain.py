@@ -32,7 +32,7 @@ import re
 from datetime import date
 
 from indexer.common.dates import MONTHS, find_date
-from indexer.common.text import Idf, content_words
+from indexer.common.text import TOKEN, Idf, content_words, stem, word
 
 COVERAGE_MIN = 0.22  # idf-weighted share of the question's words in one of its 5 nearest passages
 TIME_SUBJECT_MIN = 0.3  # see time_supported
@@ -94,6 +94,7 @@ def time_supported(question: str, passages, file_text, words: list[str], idf: Id
 
 # Wording that asks what was planned, which papers written before a period can answer.
 _PLAN = re.compile(r"\b(?:plan(?:s|ned)?|programme|schedul\w*|due|will|expected|add(?:ed)?|come back|coming back"
+                   r"|budget\w*|allocat\w*|estimate\w*"
                    r"|agree\w* to|intend\w*|propos\w*)\b", re.I)
 
 
@@ -219,3 +220,83 @@ def answer_type_ok(question: str, sentences: list[str]) -> bool:
     kind = expected_type(question)
     given = given_numbers(question)
     return kind is None or not sentences or any(has_answer_type(kind, s, given) for s in sentences)
+
+
+def before_scope(question: str, first_meeting: date | None) -> bool:
+    """True when the question is about a year that ended well before the first meeting searched
+    (papers report the last few years' figures, so BEFORE_YEARS years are allowed)."""
+    period = asked_period(question)
+    if period is None or first_meeting is None:
+        return False
+    last = period[1] if isinstance(period, tuple) else period
+    return last < first_meeting.year - BEFORE_YEARS
+
+
+BEFORE_YEARS = 3
+
+# ---------------------------------------------------------------------------- subject words
+
+KEY_IDF = 2.0  # a question word this rare carries its subject (chosen on the tuning part of eval/answers.jsonl)
+MISSING_MAX = 0.34  # idf-weighted share of the subject's words the quoted passage may lack (never the rarest)
+# Words of the question's form or of any council paper, which say nothing about its subject.
+_FORM_WORDS = {stem(w) for w in (
+    "decide decided decision agree agreed resolve resolution recommend recommendation request requested happen "
+    "happened say said cost costs total number amount figure percentage proportion share rate new last latest "
+    "current year years month time day date set held hold take took make made give given result outcome "
+    "according reported report papers paper council committee district municipal board scrutiny many much "
+    "win won come comes came aim aimed fall fell rise rose approve approved resign resigned chair chaired "
+    "appoint appointed nominate nominated invite invited attend attended spend spent allocate allocated "
+    "launch launched open opened close closed start started end ended get got go went serve served subject "
+    "remove removed reduce reduced increase increased change changed receive received refer referred complete "
+    "completed identify identified support supported provide provided need needed operate operated").split()}
+# Fixed phrases in which a word does not mean itself ("in the light of" is not about lighting).
+_IDIOMS = re.compile(r"\b(?:in (?:the )?light of|shed(?:s|ding)? light|c(?:o|a)me to light|brought to light|light touch"
+                     r"|at the end of the day|in (?:the )?face of|on the back of|in the wake of|bear in mind"
+                     r"|keep(?:ing)? an eye on|on board|in the pipeline|on the table|in the frame|at this point in time"
+                     r"|(?:a|the) number of|in (?:the )?case of|in terms of|on the ground)\b", re.I)
+
+
+def _words_in_meaning(text: str) -> set[str]:
+    return set(content_words(_IDIOMS.sub(" ", text)))
+
+
+def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliases=None) -> str | None:
+    """The words of the question's subject that the quoted passage lacks, when too many of them
+    are missing (or the rarest is), else None. Subject words are the question's rarer words
+    (idf >= KEY_IDF, no dates, no words of the question's form); a word counts only where it means
+    itself, not inside a fixed phrase; a word the papers never use is always missing."""
+    question = re.sub(r"\b(?:according to|as reported (?:in|at|to|by))\b[^?,;]*", " ", question, flags=re.I)
+    parts: dict[str, list[str]] = {}  # a hyphenated word ("PLACE-EE") is present when its parts are
+    from_question = []
+    for t in TOKEN.findall(question):
+        w = word(t)
+        if (w is None or w in _FORM_WORDS or re.fullmatch(r"[\d/.-]+", w) or w[:3] in _MONTH_STEMS
+                or _VERB_FORM.search(t.lower()) or w in from_question):
+            continue
+        from_question.append(w)
+        if "-" in t:
+            parts[w] = [p for p in (word(x) for x in t.split("-")) if p]
+    key = [w for w in from_question if idf(w) >= KEY_IDF]
+    if not key:
+        return None
+    have = _words_in_meaning(passage) | _words_in_meaning(sentence)
+    if aliases is not None:
+        have = aliases.extend(have)
+    absent = [w for w in key if w not in have and not (parts.get(w) and all(p in have for p in parts[w]))]
+    if not absent:
+        return None
+    rarest = max(key, key=idf)
+    never = [w for w in absent if not idf.df.get(w)]
+    if rarest in absent or never or sum(idf(w) for w in absent) / sum(idf(w) for w in key) > MISSING_MAX:
+        return _surface(question, absent)
+    return None
+
+
+_MONTH_STEMS = {m[:3] for m in MONTHS}
+_VERB_FORM = re.compile(r"(?:ed|ing)$")
+
+
+def _surface(question: str, stems: list[str]) -> str:
+    """The question's own words for ``stems``: "street lighting", "RAAC"."""
+    got = [t for t in TOKEN.findall(question) if word(t) in set(stems)]
+    return " ".join(dict.fromkeys(got)) or " ".join(stems)

@@ -1,29 +1,41 @@
 """Answer sentences: the sentences of the retrieved passages that best answer a question.
 
-``answer_sentences(index, question, results)`` scores each candidate sentence by the
-idf-weighted share of the question's words it holds, its own embedding similarity to the
-question and its passage's (see :mod:`indexer.answer.ask`); ``neighbours`` are the passages
-nearest a question by the embedder alone, used by the abstention checks.
+``answer_sentences(index, question, results)`` reads each passage as a member sees it (cleaned,
+tables as "column: value" rows: :mod:`indexer.answer.display`), splits it into sentences and
+scores each by the idf-weighted share of the question's words it holds, its own embedding
+similarity to the question and its passage's (weights 1, 1, 0.5). Then the question's type
+(:mod:`indexer.answer.qtype`) decides the first sentence: the best-scoring sentence that holds
+what is asked (a figure for the thing counted, a date, a person or body, a reason; for a
+decision, a RESOLVED point), when one scores within TYPE_MARGIN of the best. At most
+MAX_SENTENCES - 1 supporting sentences follow. Fragments (a passage cut mid-sentence) and
+headings are not quoted first. ``neighbours`` are the passages nearest a question by the
+embedder alone, used by the abstention checks.
 """
 
 from __future__ import annotations
 
+
 import numpy as np
 
-from indexer.answer.abstain import answer_type_ok, expected_type, given_numbers, has_answer_type, weighted_share
+from indexer.answer.abstain import asked_period, given_numbers, weighted_share, years
+from indexer.answer.display import display_text
+from indexer.answer.qtype import holds_in_passage, question_type
 from indexer.common.acronyms import Aliases
 from indexer.common.results import Filters, SearchResult
 from indexer.common.text import content_words, question_words, sentences
 from indexer.retrieve.search import allowed_ids, result_by_chunk_id
 from indexer.store.index import Index
 
-MAX_SENTENCES = 3
+MAX_SENTENCES = 3  # the answer, then at most two supporting sentences
 MAX_ANSWER_WORDS = 90
 W_WORDS, W_SENTENCE, W_PASSAGE = 1.0, 1.0, 0.5
-W_TYPE = 0.25  # bonus for a sentence holding the kind of answer asked for (a figure, a sum)
-TYPE_MARGIN = 0.6  # ... which is quoted when it scores within this of the best sentence
-SENTENCE_POOL = 12  # candidate sentences embedded per question (12 and 24 pick the same answers)
-
+W_TYPE = 0.3  # bonus for a sentence holding the kind of answer asked for
+W_RESOLVED = 0.2  # bonus, for decision questions, for a sentence of a resolution
+W_PERIOD = 0.2  # number and date questions about one year: a sentence naming that year, or only others
+TYPE_MARGIN = 0.6  # the best sentence of the right kind is quoted first when it scores within this of the best
+SUPPORT_MARGIN = 0.35  # supporting sentences score within this of the first
+SENTENCE_POOL = 12  # candidate sentences embedded per question, by words ...
+TYPED_POOL = 8  # ... plus the best of those holding the kind of answer asked for
 def passage_vectors(index: Index, chunk_ids: list[str]) -> dict[str, np.ndarray]:
     if not chunk_ids:
         return {}
@@ -46,13 +58,20 @@ def neighbours(index: Index, question: str, filters: Filters, n: int = 10) -> li
     return [r for r in found if r is not None]
 
 
+def _fragment(s: str, first: bool) -> bool:
+    """A piece of a sentence cut off by the passage's start, or a heading rather than a sentence."""
+    return (first and s[:1].islower()) or len(s.split()) < 4
+
+
 def answer_sentences(index: Index, question: str, results: list[SearchResult],
                      max_sentences: int = MAX_SENTENCES, aliases: Aliases | None = None) -> dict:
-    """Pick the answer sentences; returns {"answer", "sentences", "best_passage", "best_sentence",
-    "coverage"}: ``best_sentence`` is the highest cosine of a chosen sentence to the question.
-    ``aliases``: the abbreviations the question names; a sentence holding either form has its words."""
+    """Pick the answer sentences. Returns {"qtype", "sentences": [(sentence, [1-based passage
+    numbers holding it])], "holds" (the first sentence holds what is asked), "typed_found" (some
+    candidate does), "best_passage", "best_sentence", "coverage", "texts" (the passages as quoted)}."""
     aliases = aliases or Aliases()
-    empty = {"answer": "", "sentences": [], "best_passage": 0.0, "best_sentence": 0.0, "coverage": 0.0}
+    qt = question_type(question)
+    empty = {"qtype": qt, "sentences": [], "holds": False, "typed_found": False, "best_passage": 0.0,
+             "best_sentence": 0.0, "coverage": 0.0, "texts": []}
     if not results:
         return empty
     idf = index.idf()
@@ -60,56 +79,70 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
     qvec = index.query_vector(question)
     pvecs = passage_vectors(index, [r.id for r in results])
     psim = {r.id: float(pvecs[r.id] @ qvec) if r.id in pvecs else 0.0 for r in results}
+    texts = [display_text(index, r) for r in results]
+    given = given_numbers(question)
     passage_words: set[str] = set()
-    # every sentence, with the 1-based numbers of all passages that contain it
-    where: dict[str, list[int]] = {}
-    order: list[tuple[str, str]] = []  # (sentence, first chunk id)
-    for n, r in enumerate(results, start=1):
-        passage_words.update(content_words(r.text))
-        for s in sentences(r.text):
+    where: dict[str, list[int]] = {}  # sentence -> 1-based numbers of the passages holding it
+    order: list[tuple[str, str, int]] = []  # (sentence, first chunk id, its position in the passage)
+    for n, (r, text) in enumerate(zip(results, texts), start=1):
+        passage_words.update(content_words(text))
+        for k, s in enumerate(sentences(text)):
             if s not in where:
                 where[s] = []
-                order.append((s, r.id))
+                order.append((s, r.id, k))
             if n not in where[s]:
                 where[s].append(n)
     coverage = weighted_share(qwords, aliases.extend(passage_words), idf) if qwords else 1.0
     if not order:
-        return {**empty, "best_passage": max(psim.values()), "coverage": coverage}
-    lex = {s: weighted_share(qwords, aliases.extend(set(content_words(s))), idf) if qwords else 0.0 for s, _ in order}
-    # embed only the most promising sentences: by words, then by their passage's similarity
-    pool = sorted(order, key=lambda sc: (-lex[sc[0]], -psim[sc[1]]))[:SENTENCE_POOL]
-    svecs = embed_passages(index, [s for s, _ in pool])
-    wanted = expected_type(question)
-    scored = []
+        return {**empty, "best_passage": max(psim.values()), "coverage": coverage, "texts": texts}
+    lex = {s: weighted_share(qwords, aliases.extend(set(content_words(s))), idf) if qwords else 0.0 for s, _, _ in order}
+    text_of = {r.id: t for r, t in zip(results, texts)}
+    holds = {s: holds_in_passage(qt, s, text_of[cid], given) for s, cid, _ in order}
+    by_words = sorted(order, key=lambda c: (-lex[c[0]], -psim[c[1]]))
+    pool = by_words[:SENTENCE_POOL]
+    pool += [c for c in by_words[SENTENCE_POOL:] if holds[c[0]] and qt.kind != "open"][:TYPED_POOL]
+    svecs = embed_passages(index, [s for s, _, _ in pool])
+    period = asked_period(question)
+    scored: list[tuple[float, str]] = []
     ssim: dict[str, float] = {}
-    for (s, cid), v in zip(pool, svecs):
+    for (s, cid, k), v in zip(pool, svecs):
         ssim[s] = float(v @ qvec)
         score = W_WORDS * lex[s] + W_SENTENCE * ssim[s] + W_PASSAGE * psim[cid]
-        if len(s.split()) < 4:
-            score -= 0.3  # a heading or a bare number says little on its own
-        if wanted and answer_type_ok(question, [s]):
-            score += W_TYPE  # "how many ...": a sentence with a figure
+        if _fragment(s, k == 0):
+            score -= 0.3  # a heading, a bare number or a sentence cut by the passage's start
+        if holds[s] and qt.kind != "open":
+            score += W_RESOLVED if qt.kind == "decision" else W_TYPE
+        if period is not None and qt.kind in ("number", "date"):
+            said = years(s)
+            score += W_PERIOD if period in said else (-W_PERIOD if said else 0.0)
         scored.append((score, s))
     scored.sort(key=lambda x: -x[0])
-    chosen, words = [], 0
+    best = scored[0][0]
+    first = scored[0][1]
+    typed = [s for sc, s in scored if holds[s] and sc >= best - TYPE_MARGIN]
+    if qt.kind != "open" and typed:
+        first = typed[0]
+    chosen, words = [first], len(first.split())
     for score, s in scored:
-        if len(chosen) >= max_sentences or (chosen and score < scored[0][0] - 0.35):
+        if len(chosen) >= max_sentences or score < best - SUPPORT_MARGIN:
             break
-        if chosen and words + len(s.split()) > MAX_ANSWER_WORDS:
+        if s in chosen or _fragment(s, False) or _same(s, chosen) or words + len(s.split()) > MAX_ANSWER_WORDS:
             continue
         chosen.append(s)
         words += len(s.split())
-    given = given_numbers(question)
-    if wanted and not any(has_answer_type(wanted, s, given) for s in chosen):
-        # "how many ...": quote the best sentence that holds a figure, if one scores near enough
-        figure = next((s for score, s in scored if score >= scored[0][0] - TYPE_MARGIN
-                       and s not in chosen and has_answer_type(wanted, s, given)), None)
-        if figure is not None:
-            chosen = chosen[:max_sentences - 1] + [figure]
-    text = " ".join(f"{s} {''.join(f'[{n}]' for n in where[s])}" for s in chosen)
-    return {"answer": text, "sentences": [(s, where[s]) for s in chosen], "best_passage": max(psim.values()),
-            "best_sentence": max((ssim[s] for s in chosen), default=0.0), "coverage": coverage}
+    return {"qtype": qt, "sentences": [(s, where[s]) for s in chosen], "holds": holds[first],
+            "typed_found": any(holds[s] for _, s in scored), "best_passage": max(psim.values()),
+            "best_sentence": ssim.get(first, 0.0), "coverage": coverage, "texts": texts}
 
+
+def _same(s: str, chosen: list[str]) -> bool:
+    """Nearly the same words as a sentence already chosen (a statement repeated in report and minutes)."""
+    a = set(content_words(s))
+    for c in chosen:
+        b = set(content_words(c))
+        if a and b and len(a & b) / len(a | b) > 0.8:
+            return True
+    return False
 
 
 def embed_passages(index: Index, texts: list[str]) -> np.ndarray:

@@ -11,6 +11,7 @@ from indexer.answer.ask import ask
 from indexer.answer.recommendations import cross_references, find_recommendations
 from indexer.common.results import Filters
 from indexer.embed.embedder import get_embedder
+from indexer.evaluate.answer_runner import run_answer_eval
 from indexer.evaluate.runner import run_eval
 from indexer.ingest.files import iter_input_files
 from indexer.retrieve.search import RetrievalConfig, search
@@ -27,6 +28,7 @@ __all__ = [
     "get_embedder",
     "iter_input_files",
     "restricted_documents",
+    "run_answer_eval",
     "run_eval",
     "search",
     "update_index",

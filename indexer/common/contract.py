@@ -223,3 +223,8 @@ class AskResponse(BaseModel):
     answer: str = Field(description="Answer text with [n] markers pointing into citations (1-based).")
     citations: list[Result]
     timeline: list[TimelineEntry] = Field(description="Dated events, oldest first, when the answer has them.")
+    question_type: str | None = Field(None, description='What the question asks for: "number", "date", "who", '
+                                      '"decision", "reason", "story" or "open".')
+    related: list[Result] = Field(default_factory=list, description="On a refusal: the closest passages, related, "
+                                  "not an answer. In answers each result also carries \"text_clean\": the passage as "
+                                  "shown and quoted, cleaned of conversion debris, table rows as \"column: value\" pairs.")

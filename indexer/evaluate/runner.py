@@ -15,6 +15,7 @@ import numpy as np
 from indexer.answer.ask import ask
 from indexer.evaluate import metrics as ev
 from indexer.evaluate.layouts import render_citations, render_layouts, run_layouts
+from indexer.evaluate.answers import keep_section
 from indexer.embed.base import Embedder
 from indexer.store.index import Index, update_index
 from indexer.store.vectors import ExactIndex
@@ -203,7 +204,9 @@ def run_eval(corpus: Path, gold: Path, out_dir: Path, work_dir: Path, embedder: 
     notes = out_dir / NOTES
     if notes.is_file():  # the hand-written reading of the tables: what was chosen, and why
         md += "\n" + notes.read_text()
-    (out_dir / "results.md").write_text(md)
+    old = (out_dir / "results.md").read_text() if (out_dir / "results.md").exists() else ""
+    tail = notes.read_text() if notes.is_file() else ""
+    (out_dir / "results.md").write_text(keep_section(old, md, tail))  # the answer section stays
     (out_dir / "results.json").write_text(json.dumps({"rows": rows, "chosen": chosen, "abstention": abstention,
                                                             "held_out_rows": held_rows}, indent=1))
     return EvalOutput(rows, chosen, abstention, md)

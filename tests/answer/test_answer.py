@@ -14,7 +14,11 @@ from pathlib import Path
 import pytest
 
 from indexer.answer.ask import FOLLOW_UP_RE, ask
+from indexer.answer.compose import strip_label
+from indexer.answer.display import display_text
+from indexer.common.clean import clean_text
 from indexer.common.text import norm, sentences
+from indexer.retrieve.search import result_by_chunk_id
 from indexer.common.results import BadQuery, Filters
 from indexer.common.settings import Settings
 
@@ -33,17 +37,28 @@ def answer_parts(answer: str) -> list[tuple[str, list[int]]]:
     return out
 
 
-def assert_verbatim(out: dict) -> None:
-    """Every answer sentence is quoted from each passage its markers point to."""
+def assert_verbatim(out: dict, index=None) -> None:
+    """Every answer sentence is quoted, verbatim after cleaning (markup dropped, table rows as
+    "column: value" pairs), from each passage its markers point to; a story line's dated label is
+    ours, the rest is quoted. Markers are numbered by first use from [1] and no passage is cited
+    twice. With ``index``, each citation's cleaned text is recomputed from its verbatim text."""
     if not out["answered"]:
         return
     parts = answer_parts(out["answer"])
     assert parts, out
+    first_use = list(dict.fromkeys(n for _, numbers in parts for n in numbers))
+    assert first_use == list(range(1, len(first_use) + 1)), (first_use, out["question"])
+    assert len({c["id"] for c in out["citations"]}) == len(out["citations"])
+    assert len({norm(c["text"]) for c in out["citations"]}) == len(out["citations"])
+    for c in out["citations"]:
+        if index is not None:
+            assert c["text_clean"] == display_text(index, result_by_chunk_id(index, c["id"]))
     for sentence, numbers in parts:
         assert numbers, sentence
+        quote = strip_label(sentence)
         for n in numbers:
             assert 1 <= n <= len(out["citations"]), (n, out["question"])
-            assert sentence in norm(out["citations"][n - 1]["text"]), (sentence, out["question"])
+            assert quote in norm(out["citations"][n - 1]["text_clean"]), (sentence, out["question"])
 
 
 # ---------------------------------------------------------------------------- sentences
@@ -69,6 +84,9 @@ def test_every_sentence_of_every_passage_is_verbatim(api_index):
         whole = norm(text)
         for s in sentences(text):
             assert s in whole
+        cleaned = clean_text(text)
+        for s in sentences(cleaned):  # what answers quote: verbatim after cleaning
+            assert s in norm(cleaned)
 
 
 @pytest.mark.parametrize("q", [
@@ -90,20 +108,24 @@ def test_other_questions_are_not_follow_ups(q):
 
 def test_answer_contract(api_index):
     out = ask(api_index, "how many social workers did the council employ in 2019?", settings=Settings(abstain_threshold=-1))
-    assert set(out) == {"question", "answered", "answer", "citations", "timeline"}
+    assert {"question", "answered", "answer", "citations", "timeline"} <= set(out)
+    assert out["question_type"] == "number"
     assert out["answered"] is True and out["timeline"] == []
     assert 1 <= len(out["citations"]) <= 5
     for c in out["citations"]:
         assert {"id", "score", "text", "committee", "meeting_date", "doc_type", "item", "source", "citation"} <= set(c)
-    assert_verbatim(out)
+    assert_verbatim(out, api_index)
 
 
 def test_abstention_says_what_was_searched(api_index):
     never = Settings(abstain_threshold=2.0)
     out = ask(api_index, "what did the board decide about the tram extension?", Filters(committee="Education"), never)
+    related = out.pop("related")
     assert out == {"question": "what did the board decide about the tram extension?", "answered": False,
+                   "question_type": "decision",
                    "answer": f"No passage in the papers searched ({BOARD_NAME}, 6 April 2017 \u2013 16 March 2023) "
                              "answers this.", "citations": [], "timeline": []}
+    assert 1 <= len(related) <= 3 and all({"id", "citation", "text_clean"} <= set(r) for r in related)
     out = ask(api_index, "tram extension", Filters(committee="Education", date_from=__import__("datetime").date(2019, 1, 1),
                                                    doc_type="minutes"), never)
     assert out["answer"] == (f"No passage in the papers searched ({BOARD_NAME}, 28 November 2019 \u2013 16 March 2023, "

@@ -83,7 +83,7 @@ def test_supported_reply_is_the_answer(api_index, endpoint, extractive):
     assert out["answer"] == (f"From April, libraries will open for longer on Saturdays. [{n}] "
                              f"The Saturday change is paid for from the existing budget. [{f}]")
     assert out["citations"] == extractive["citations"] and out["answered"] is True
-    assert set(out) == {"question", "answered", "answer", "citations", "timeline"}  # the contract is unchanged
+    assert {"question", "answered", "answer", "citations", "timeline"} <= set(out)  # the contract only grows
 
 
 def test_request_carries_numbered_passages_and_bounds(api_index, endpoint, extractive):
