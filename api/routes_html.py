@@ -115,7 +115,7 @@ def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict
             "date_label": _date_label(r.get("meeting_date")), "label": label, "title": item.get("title", ""),
             "pages": page_label(src.get("page_start"), src.get("page_end")),
             "doc_type": DOC_TYPE_LABELS.get(r.get("doc_type", ""), r.get("doc_type", "")),
-            "text": r.get("text", ""), "citation": r.get("citation", ""),
+            "text": r.get("text", ""), "citation": r.get("citation", ""), "restricted": bool(r.get("restricted")),
             "href": item_href(link["item_id"], r["id"]) if link else None,
             "meeting_href": meeting_href(link["meeting_id"]) if link else None,
             "source_href": source_href(link["document_id"], link.get("pdf_page"))

@@ -19,6 +19,9 @@ DATE_HELP = "YYYY-MM-DD"
 DOC_TYPE_HELP = "One of: " + ", ".join(DOC_TYPES) + "."
 
 
+RESTRICTED = Field(False, description="Restricted (Part B, exempt) paper: shown only to members, marked so.")
+
+
 class Problem(BaseModel):
     """Every error: what went wrong and, for bad input, which field to fix."""
 
@@ -90,6 +93,7 @@ class DocumentOut(BaseModel):
     page_end: int | None
     pdf_page_start: int | None
     pdf_page_end: int | None
+    restricted: bool = RESTRICTED
 
 
 class ItemSummary(BaseModel):
@@ -101,6 +105,7 @@ class ItemSummary(BaseModel):
     page_start: int | None
     page_end: int | None
     order: int
+    restricted: bool = RESTRICTED
 
 
 class MeetingOut(BaseModel):
@@ -132,6 +137,7 @@ class Section(BaseModel):
     pdf_page_start: int | None
     offset: int = Field(description="Where text starts in the source file's text.")
     text: str
+    restricted: bool = RESTRICTED
 
 
 class Highlight(BaseModel):
@@ -165,6 +171,7 @@ class ItemOut(BaseModel):
     citation: str
     sections: list[Section] = Field(description="The minute's body, or each document of the agenda item in order.")
     highlight: Highlight | None = Field(description="Where the ?highlight= passage is, when one was asked for.")
+    restricted: bool = RESTRICTED
 
 
 class Health(BaseModel):

@@ -70,6 +70,7 @@ class SearchResult:
     page_end: int | None
     span: tuple[int, int]
     signals: dict = field(default_factory=dict, compare=False)  # ranks, for `council eval`
+    restricted: bool = False  # from a restricted (Part B, exempt) paper: members only
 
     @property
     def citation(self) -> str:
@@ -84,7 +85,7 @@ class SearchResult:
             item=ItemRef(number=self.item_number, title=self.item_title),
             source=SourceRef(path=self.path, published_for=self.published_for.isoformat(),
                              page_start=self.page_start, page_end=self.page_end),
-            citation=self.citation,
+            citation=self.citation, restricted=self.restricted,
         ).model_dump()
 
 

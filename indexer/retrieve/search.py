@@ -87,7 +87,7 @@ def _result(r, score: float, ranks: dict) -> SearchResult:
         item_id=r["item_id"], item_number=r["number"], item_title=r["item_title"], item_kind=r["kind"],
         document_id=r["document_id"], path=r["path"], published_for=date.fromisoformat(published),
         page_start=r["page_start"], page_end=r["page_end"], span=(r["span_start"], r["span_end"]),
-        signals=ranks,
+        signals=ranks, restricted=bool(r["restricted"]),
     )
 
 

@@ -42,6 +42,7 @@ from indexer.store.lexical import LexicalIndex
 from indexer.store.repository import Repository
 from indexer.store.tracker import rebuild_tracker
 from indexer.store.vectors import VectorIndex
+from indexer.structure.privacy import PRIVACY_VERSION, mark_restricted
 from indexer.structure.reader import READER_VERSION, _display, parse_path
 
 log = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ def update_index(
         _remove_abandoned(index_dir, old_gen)
         old = json.loads((old_gen / MANIFEST).read_text()) if old_gen else None
         chunker_cfg = {"max_words": max_words, "overlap_words": overlap_words, "splitter": CHUNKER_VERSION,
-                       "reader": READER_VERSION}
+                       "reader": READER_VERSION, "privacy": PRIVACY_VERSION}
         rebuild = False
         if old is not None:
             if old["model_id"] != embedder.model_id:
@@ -290,6 +291,7 @@ def update_index(
                 report.errors.append(exc)
                 continue
             first_of[sha] = key
+            ps = mark_restricted(ps, root)  # exempt items and documents, whatever the caller passes
             report.warnings.extend(ps.warnings)
             chunks = chunk_source(ps, max_words=max_words, overlap_words=overlap_words)
             parsed.append((ps, key, sha, chunks, restricted(ps, root) if restricted else set()))
