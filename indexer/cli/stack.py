@@ -14,6 +14,7 @@ from indexer.embed.embedder import get_embedder
 from indexer.evaluate.runner import run_eval
 from indexer.ingest.files import iter_input_files
 from indexer.retrieve.search import RetrievalConfig, search
+from indexer.store.check import check_index
 from indexer.store.index import Index, update_index
 from indexer.structure.privacy import restricted_documents
 
@@ -22,6 +23,7 @@ __all__ = [
     "Index",
     "RetrievalConfig",
     "ask",
+    "check_index",
     "cross_references",
     "find_recommendations",
     "get_embedder",
