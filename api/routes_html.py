@@ -37,6 +37,7 @@ from indexer.common.results import BadQuery, check_query, page_label
 from indexer.common.settings import Settings
 
 from .deps import COOKIE, get_index, get_settings, is_member, make_filters, token_matches
+from .ratelimit import limit_asks
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +205,7 @@ def home(
         try:
             filters = make_filters(committee, date_from, date_to, doc_type, member)
             if mode == "ask":
+                limit_asks(request)  # RateLimited: a 429 page saying when to try again
                 ans = answer_mod.ask(index, q, filters, settings)
                 ctx["cards"] = citation_cards(index, ans.get("citations", []), member)
                 ctx["answer"] = {"answered": bool(ans.get("answered")), "text": ans.get("answer") or "",

@@ -23,19 +23,26 @@ RESTRICTED = Field(False, description="Restricted (Part B, exempt) paper: shown 
 
 
 class Problem(BaseModel):
-    """Every error: what went wrong and, for bad input, which field to fix."""
+    """Every error, as ``application/problem+json`` (RFC 9457): what went wrong and, for bad input,
+    which field to fix."""
 
+    type: str = Field("about:blank", description="Always about:blank: the status says what kind of problem.")
+    title: str = Field(description="The HTTP status phrase, e.g. Unprocessable Content.")
+    status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="A sentence saying what to fix.")
     field: str | None = Field(None, description="The query parameter or body field at fault.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"detail": "k must be between 1 and 50", "field": "k"},
-        {"detail": "no item with id 'x/2019-01-01/minute-1'", "field": None},
+        {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
+         "detail": "k must be between 1 and 50", "field": "k"},
+        {"type": "about:blank", "title": "Not Found", "status": 404,
+         "detail": "no item with id 'x/2019-01-01/minute-1'", "field": None},
     ]})
 
 
 class AskRequest(BaseModel):
-    question: str = Field(description="A question in plain words (under 2,000 characters).")
+    question: str = Field(description="A question in plain words (under 2,000 characters).",
+                          json_schema_extra={"maxLength": 1999})
     committee: str | None = Field(None, description="Committee name, or part of it (case-insensitive).")
     date_from: str | None = Field(None, description=f"Only meetings on or after this date ({DATE_HELP}).")
     date_to: str | None = Field(None, description=f"Only meetings on or before this date ({DATE_HELP}).")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -39,8 +40,11 @@ class Filters:
             raise BadQuery("date_from", "date_from is after date_to")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL and other control characters
+
+
 def check_query(q: str | None, k: int) -> str:
-    q = (q or "").strip()
+    q = _CONTROL.sub(" ", q or "").strip()
     if not q:
         raise BadQuery("q", "the query is empty; type a few words to search for")
     if len(q) >= MAX_QUERY_CHARS:

@@ -38,7 +38,8 @@ CSP = "default-src 'self'"
 
 def _detail(r) -> str:
     body = r.json()
-    assert set(body) == {"detail", "field"}, body
+    assert set(body) == {"type", "title", "status", "detail", "field"}, body
+    assert r.headers["content-type"] == "application/problem+json" and body["status"] == r.status_code
     assert "Traceback" not in body["detail"]
     return body["detail"]
 
@@ -236,7 +237,7 @@ def test_highlight_of_a_passage_from_elsewhere_is_404(api_client, api_index):
 def test_unknown_ids_are_404_json(api_client, url):
     r = api_client.get(url)
     assert r.status_code == 404
-    assert r.headers["content-type"].startswith("application/json")
+    assert r.headers["content-type"] == "application/problem+json"
     _detail(r)
 
 
