@@ -16,7 +16,6 @@ the new generation cannot be opened the old one keeps serving and the error is l
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -35,30 +34,19 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from indexer.retrieve.browse import Withheld
 from indexer.common.errors import CouncilError, IndexCorrupt, IndexNotFound, ModelMismatch, NotFound
 from indexer.store.index import Index
-from indexer.common.results import BadQuery
+from indexer.common.results import MAX_K, MAX_QUERY_CHARS, BadQuery
 from indexer.common.settings import Settings
 
 from . import routes, routes_html
+from .ratelimit import AskLimiter, RateLimited
+from .middleware import (  # noqa: F401 - CSP and friends are part of what api.app offers
+    CSP, DOCS_CSP, DOCS_PATHS, DOCS_STATIC, MAX_PATH_CHARS, MAX_QUERY_STRING, PROBLEM_JSON, BodyLimit,
+    ErrorBoundary, SecurityHeaders, UrlLimit, is_html_path, problem_body,
+)
 
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
-
-# Pages have no JavaScript at all; styles come from /static only.
-CSP = ("default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; "
-       "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-# Swagger UI and ReDoc (at /docs, /redoc) are the one exception: an inline script starts the
-# bundle, which fastapi-offline serves from the package at DOCS_STATIC (no CDN: the docs work on
-# a council network that cannot reach the internet).
-DOCS_STATIC = "/static-docs"
-DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; worker-src blob:; frame-ancestors 'none'")
-DOCS_PATHS = ("/docs", "/redoc")
-
-
-def is_html_path(path: str) -> bool:
-    return path == "/" or path.startswith(("/view/", "/member")) or path == "/view"
-
 
 # ------------------------------------------------------------------ the live index
 
@@ -148,146 +136,21 @@ def serve_threads() -> None:
     torch.set_num_threads(1)
 
 
-# ------------------------------------------------------------------ middleware (pure ASGI)
-
-class SecurityHeaders:
-    """CSP and friends on every response; no caching of dynamic (possibly restricted) pages."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        path = scope.get("path", "")
-
-        async def send_with_headers(message) -> None:
-            if message["type"] == "http.response.start":
-                headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in (b"content-security-policy", b"cache-control")]
-                csp = DOCS_CSP if path.startswith(DOCS_PATHS) else CSP
-                cache = b"public, max-age=3600" if path.startswith(("/static/", DOCS_STATIC + "/")) else b"no-store"
-                headers += [(b"content-security-policy", csp.encode()), (b"x-content-type-options", b"nosniff"),
-                            (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY"),
-                            (b"cache-control", cache), (b"vary", b"Authorization, Cookie")]
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-class BodyLimit:
-    """Refuse request bodies over ``limit`` bytes with 413, by Content-Length or while streaming."""
-
-    def __init__(self, app, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        length = dict(scope.get("headers", [])).get(b"content-length")
-        if length is not None:
-            try:
-                too_big = int(length) > self.limit
-            except ValueError:
-                return await _send_json(send, 400, {"detail": "Content-Length is not a number", "field": None})
-            if too_big:
-                return await _send_json(send, 413, _too_large(self.limit))
-        # No (or a lying) Content-Length: count while the body streams in. Past the limit we answer
-        # 413 at once and tell the app the client has gone, then drop whatever it still sends.
-        seen = 0
-        started = rejected = False
-
-        async def counting_receive():
-            nonlocal seen, rejected
-            if rejected:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.limit:
-                    rejected = True
-                    if not started:
-                        await _send_json(send, 413, _too_large(self.limit))
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message):
-            nonlocal started
-            if rejected:
-                return
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counting_receive, guarded_send)
-        except Exception:
-            if not rejected:
-                raise
-
-
-def _too_large(limit: int) -> dict:
-    return {"detail": f"the request body is over the limit of {limit:,} bytes; send less", "field": None}
-
-
-class ErrorBoundary:
-    """The last line: any unexpected error is logged and answered with a plain 500, no trace."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        started = False
-
-        async def tracking_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception:
-            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
-            if started:
-                return
-            if is_html_path(scope.get("path", "")):
-                body = (b'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Something went wrong'
-                        b'</title><link rel="stylesheet" href="/static/style.css"></head><body><main><h1>'
-                        b'Something went wrong</h1><p role="alert">The service could not answer. Please try '
-                        b'again; if it keeps happening, tell the council\'s IT team.</p><p><a href="/">Back to '
-                        b'search</a></p></main></body></html>')
-                await _send(send, 500, body, b"text/html; charset=utf-8")
-            else:
-                await _send_json(send, 500, {"detail": "internal error: the service could not answer; "
-                                                       "the details are in the server log", "field": None})
-
-
-async def _send(send, status: int, body: bytes, ctype: bytes) -> None:
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
-
-
-async def _send_json(send, status: int, payload: dict) -> None:
-    await _send(send, status, json.dumps(payload).encode(), b"application/json")
-
-
 # ------------------------------------------------------------------ errors → responses
 
 def _problem(request: Request, status: int, message: str, field: str | None = None,
              headers: dict | None = None) -> Response:
     if is_html_path(request.url.path):
         titles = {401: "Not signed in", 403: "Not available", 404: "Page not found",
-                  405: "Not allowed", 422: "There is a problem", 503: "Service unavailable"}
-        return routes_html._page(request, "error.html",
+                  405: "Not allowed", 413: "Too much sent", 414: "Address too long", 422: "There is a problem",
+                  429: "Too many questions", 503: "Service unavailable"}
+        page = routes_html._page(request, "error.html",
                                  {"title": titles.get(status, "Something went wrong"), "message": message,
                                   "status": status}, status_code=status)
-    return JSONResponse({"detail": message, "field": field}, status_code=status, headers=headers)
+        page.headers.update(headers or {})
+        return page
+    return JSONResponse(problem_body(status, message, field), status_code=status, headers=headers,
+                        media_type=PROBLEM_JSON)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -302,6 +165,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Withheld)
     async def withheld(request: Request, exc: Withheld):
         return _problem(request, 403, str(exc))
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited):
+        return _problem(request, 429, str(exc), headers={"Retry-After": str(exc.retry_after)})
 
     @app.exception_handler(CouncilError)
     async def council_error(request: Request, exc: CouncilError):
@@ -318,7 +185,6 @@ def install_error_handlers(app: FastAPI) -> None:
         for e in errors:
             loc = [str(x) for x in e.get("loc", ()) if x not in ("query", "body", "path")]
             name = ".".join(loc) or "body"
-            field = field or name
             msg = e.get("msg", "is not valid")
             if e.get("type") == "json_invalid":
                 name, msg = "body", "is not valid JSON"
@@ -326,6 +192,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 msg = "is required"
             elif e.get("type") == "extra_forbidden":
                 msg = "is not a field this endpoint takes"
+            field = field or name
             parts.append(f"{name}: {msg}")
         return _problem(request, 422, "; ".join(parts) or "the request is not valid", field)
 
@@ -336,6 +203,8 @@ def install_error_handlers(app: FastAPI) -> None:
             message = f"nothing at {request.url.path}"
         elif exc.status_code == 405:
             message = f"{request.method} is not allowed here"
+        elif exc.status_code == 400 and message == "There was an error parsing the body":
+            message = "the body could not be read: send JSON in UTF-8"
         return _problem(request, exc.status_code, message, headers=getattr(exc, "headers", None))
 
 
@@ -365,13 +234,22 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
         description=(
             "Search passages (`GET /search`), ask a question (`POST /ask`), and read meetings, items "
             "and original files by id. Ids contain slashes and are used as they are in paths.\n\n"
-            "Restricted (Part B) papers are visible only with `Authorization: Bearer <member token>`."),
+            "Restricted (Part B) papers are visible only with `Authorization: Bearer <member token>`.\n\n"
+            "**Errors** are `application/problem+json`: `type`, `title`, `status`, `detail` (what to fix) and "
+            "`field` (the parameter at fault).\n\n"
+            f"**Limits**: a query or question under {MAX_QUERY_CHARS:,} characters; `k` from 1 to {MAX_K}; "
+            f"`limit` from 1 to {routes.MAX_RECOMMENDATIONS}; a request body of at most "
+            f"{settings.max_request_bytes:,} bytes (413); a path of at most {MAX_PATH_CHARS:,} characters and a "
+            f"query string of at most {MAX_QUERY_STRING:,} bytes (414); "
+            + (f"`POST /ask` at most {settings.ask_rate_limit} per client (429 with `Retry-After`)."
+               if settings.ask_rate_limit else "no limit on questions per client.")),
         lifespan=lifespan,
         openapi_tags=[{"name": "search", "description": "Passages and answers with citations."},
                       {"name": "browse", "description": "Meetings, items and source files by id."},
                       {"name": "service", "description": "Health of the service and its index."}],
     )
     app.state.settings = settings
+    app.state.ask_limiter = AskLimiter(settings.ask_rate_limit)
     if index is not None:
         app.state.holder = IndexHolder(index, owned=False)
     install_error_handlers(app)
@@ -380,6 +258,7 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
     app.include_router(routes.router)
     # the last added is outermost: headers on everything, then the 500 boundary, then the size limit
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(UrlLimit)
     app.add_middleware(ErrorBoundary)
     app.add_middleware(SecurityHeaders)
     return app

@@ -19,10 +19,11 @@ from indexer.answer import recommendations as recs_mod
 from indexer.retrieve import browse
 from indexer.retrieve import search as search_mod
 from indexer.store.index import Index
-from indexer.common.results import MAX_K, check_query
+from indexer.common.results import MAX_K, MAX_QUERY_CHARS, check_query
 from indexer.common.settings import Settings
 
 from .deps import get_index, get_settings, is_member, make_filters
+from .ratelimit import limit_asks
 from .schemas import (
     DATE_HELP, DOC_TYPE_HELP, AskRequest, AskResponse, Health, ItemOut, MeetingList, MeetingOut, Problem,
     Recommendation, RecommendationList, SearchResponse,
@@ -35,13 +36,16 @@ router = APIRouter()
 BAD = {422: {"model": Problem, "description": "Bad input: the message says what to fix."}}
 MISSING = {404: {"model": Problem, "description": "No such id (or not visible to you)."}}
 AUTH = {401: {"model": Problem, "description": "Wrong or unexpected bearer token."}}
+TOO_BIG = {413: {"model": Problem, "description": "The body is over the server's limit (see the API description)."}}
+LIMITED = {429: {"model": Problem, "description": "Too many questions from this client; wait `Retry-After` seconds.",
+                 "headers": {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}}}
 
 
 @router.get("/search", response_model=SearchResponse, tags=["search"], responses={**BAD, **AUTH},
             summary="Search the papers")
 def search(
     q: str = Query(..., description="What to look for, in plain words (under 2,000 characters).",
-                   examples=["social worker retention"]),
+                   examples=["social worker retention"], json_schema_extra={"maxLength": MAX_QUERY_CHARS - 1}),
     k: int = Query(10, ge=1, le=MAX_K, description=f"How many passages (1-{MAX_K})."),
     committee: str | None = Query(None, description="Committee name, or part of it."),
     date_from: str | None = Query(None, description=f"Only meetings on or after ({DATE_HELP})."),
@@ -60,8 +64,9 @@ def search(
     return {"query": q, "results": [r.to_dict() for r in results]}
 
 
-@router.post("/ask", response_model=AskResponse, response_model_exclude_unset=True, tags=["search"], responses={**BAD, **AUTH},
-             summary="Ask a question")
+@router.post("/ask", response_model=AskResponse, response_model_exclude_unset=True, tags=["search"],
+             responses={**BAD, **AUTH, **TOO_BIG, **LIMITED}, summary="Ask a question",
+             dependencies=[Depends(limit_asks)])
 def ask(
     body: AskRequest,
     index: Index = Depends(get_index),

@@ -39,6 +39,8 @@ from indexer.common.results import BadQuery, check_query, page_label
 from indexer.common.settings import Settings
 
 from .deps import COOKIE, get_index, get_settings, is_member, make_filters, token_matches
+from .csrf import CsrfRejected, check_csrf, csrf_token, is_https, set_csrf_cookie
+from .ratelimit import limit_asks
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,7 @@ def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict
             "pages": page_label(src.get("page_start"), src.get("page_end")),
             "doc_type": DOC_TYPE_LABELS.get(r.get("doc_type", ""), r.get("doc_type", "")),
             "text": r.get("text_clean") or clean_text(r.get("text", "")), "citation": r.get("citation", ""),
+            "restricted": bool(r.get("restricted")),
             "href": item_href(link["item_id"], r["id"]) if link else None,
             # the document opened at the cited page: the council's page when the result carries one
             "page_href": src.get("page_url") or (item_href(link["item_id"], r["id"]) if link else None),
@@ -231,6 +234,7 @@ def home(
         try:
             filters = make_filters(committee, date_from, date_to, doc_type, member)
             if mode == "ask":
+                limit_asks(request)  # RateLimited: a 429 page saying when to try again
                 ans = answer_mod.ask(index, q, filters, settings)
                 answered = bool(ans.get("answered"))
                 # a refusal shows the closest passages, "related, not an answer"
@@ -318,25 +322,48 @@ def recommendation_page(request: Request, rec_id: str, index: Index = Depends(ge
                                                   "timeline": timeline, "member": member})
 
 
+def _member_form(request: Request, member: bool, error: str | None, status_code: int = 200) -> HTMLResponse:
+    """The sign-in (or sign-out) page, its forms carrying this browser's CSRF token."""
+    token = csrf_token(request)
+    page = _page(request, "member.html", {"member": member, "error": error, "csrf": token}, status_code=status_code)
+    set_csrf_cookie(request, page, token)
+    return page
+
+
+def _csrf_refused(request: Request, exc: CsrfRejected) -> HTMLResponse:
+    log.warning("member form refused: %s", exc)
+    return _page(request, "error.html", {"title": "Not available", "status": 403,
+                                         "message": f"The form was not accepted: {exc}. Open the sign-in page "
+                                                    "again and send it from there."}, status_code=403)
+
+
 @router.get("/member", response_class=HTMLResponse)
 def member_page(request: Request, member: bool = Depends(is_member)):
-    return _page(request, "member.html", {"member": member, "error": None})
+    return _member_form(request, member, None)
 
 
 @router.post("/member", response_class=HTMLResponse)
-def member_sign_in(request: Request, token: str = Form(""), settings: Settings = Depends(get_settings)):
+def member_sign_in(request: Request, token: str = Form(""), csrf: str = Form(""),
+                   settings: Settings = Depends(get_settings)):
+    try:
+        check_csrf(request, csrf)
+    except CsrfRejected as exc:
+        return _csrf_refused(request, exc)
     if not token_matches(token.strip(), settings):
         msg = ("Member access is not enabled on this server." if not settings.member_token
                else "That token is not right. Check it and try again.")
-        return _page(request, "member.html", {"member": False, "error": msg}, status_code=401)
+        return _member_form(request, False, msg, status_code=401)
     resp = RedirectResponse("/", status_code=303)
-    resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/",
-                    secure=request.url.scheme == "https")
+    resp.set_cookie(COOKIE, token.strip(), httponly=True, samesite="strict", path="/", secure=is_https(request))
     return resp
 
 
-@router.post("/member/signout")
-def member_sign_out() -> RedirectResponse:
+@router.post("/member/signout", response_class=HTMLResponse)
+def member_sign_out(request: Request, csrf: str = Form("")):
+    try:
+        check_csrf(request, csrf)
+    except CsrfRejected as exc:
+        return _csrf_refused(request, exc)
     resp = RedirectResponse("/", status_code=303)
-    resp.delete_cookie(COOKIE, path="/")
+    resp.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict", secure=is_https(request))
     return resp

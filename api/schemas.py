@@ -19,20 +19,30 @@ DATE_HELP = "YYYY-MM-DD"
 DOC_TYPE_HELP = "One of: " + ", ".join(DOC_TYPES) + "."
 
 
-class Problem(BaseModel):
-    """Every error: what went wrong and, for bad input, which field to fix."""
+RESTRICTED = Field(False, description="Restricted (Part B, exempt) paper: shown only to members, marked so.")
 
+
+class Problem(BaseModel):
+    """Every error, as ``application/problem+json`` (RFC 9457): what went wrong and, for bad input,
+    which field to fix."""
+
+    type: str = Field("about:blank", description="Always about:blank: the status says what kind of problem.")
+    title: str = Field(description="The HTTP status phrase, e.g. Unprocessable Content.")
+    status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="A sentence saying what to fix.")
     field: str | None = Field(None, description="The query parameter or body field at fault.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"detail": "k must be between 1 and 50", "field": "k"},
-        {"detail": "no item with id 'x/2019-01-01/minute-1'", "field": None},
+        {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
+         "detail": "k must be between 1 and 50", "field": "k"},
+        {"type": "about:blank", "title": "Not Found", "status": 404,
+         "detail": "no item with id 'x/2019-01-01/minute-1'", "field": None},
     ]})
 
 
 class AskRequest(BaseModel):
-    question: str = Field(description="A question in plain words (under 2,000 characters).")
+    question: str = Field(description="A question in plain words (under 2,000 characters).",
+                          json_schema_extra={"maxLength": 1999})
     committee: str | None = Field(None, description="Committee name, or part of it (case-insensitive).")
     date_from: str | None = Field(None, description=f"Only meetings on or after this date ({DATE_HELP}).")
     date_to: str | None = Field(None, description=f"Only meetings on or before this date ({DATE_HELP}).")
@@ -91,6 +101,7 @@ class DocumentOut(BaseModel):
     pdf_page_start: int | None
     pdf_page_end: int | None
     url: str | None = Field(None, description="The document on the council's site (null for a local file).")
+    restricted: bool = RESTRICTED
 
 
 class ItemSummary(BaseModel):
@@ -102,6 +113,7 @@ class ItemSummary(BaseModel):
     page_start: int | None
     page_end: int | None
     order: int
+    restricted: bool = RESTRICTED
 
 
 class MeetingOut(BaseModel):
@@ -136,6 +148,7 @@ class Section(BaseModel):
                                  "or /documents/{id}/source#page=N for a local PDF.")
     offset: int = Field(description="Where text starts in the source file's text.")
     text: str
+    restricted: bool = RESTRICTED
 
 
 class Highlight(BaseModel):
@@ -171,6 +184,7 @@ class ItemOut(BaseModel):
     citation: str
     sections: list[Section] = Field(description="The minute's body, or each document of the agenda item in order.")
     highlight: Highlight | None = Field(description="Where the ?highlight= passage is, when one was asked for.")
+    restricted: bool = RESTRICTED
 
 
 class Health(BaseModel):

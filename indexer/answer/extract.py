@@ -49,8 +49,9 @@ def neighbours(index: Index, question: str, filters: Filters, n: int = 10) -> li
     allowed = allowed_ids(index, filters)
     if allowed is not None and len(allowed) == 0:
         return []
-    scores, ids = index.vectors.search(index.query_vector(question), n, allowed_ids=allowed)
-    rowids = [int(i) for i in np.ravel(ids) if i >= 0]
+    denied = index.restricted_ids if allowed is None and not filters.include_restricted else frozenset()
+    scores, ids = index.vectors.search(index.query_vector(question), n + len(denied), allowed_ids=allowed)
+    rowids = [int(i) for i in np.ravel(ids) if i >= 0 and int(i) not in denied][:n]
     if not rowids:
         return []
     names = index.chunk_names(rowids)

@@ -15,6 +15,7 @@ from indexer.evaluate.answer_runner import run_answer_eval
 from indexer.evaluate.runner import run_eval
 from indexer.ingest.files import iter_input_files
 from indexer.retrieve.search import RetrievalConfig, search
+from indexer.store.check import check_index
 from indexer.store.index import Index, update_index
 from indexer.structure.privacy import restricted_documents
 
@@ -23,6 +24,7 @@ __all__ = [
     "Index",
     "RetrievalConfig",
     "ask",
+    "check_index",
     "cross_references",
     "find_recommendations",
     "get_embedder",

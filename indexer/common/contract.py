@@ -24,6 +24,7 @@ EXAMPLE_RESULT = {
                "page_start": 5, "page_end": 6},
     "citation": "Education and Children's Services Scrutiny Board (2), 28 November 2019, minute 25: "
                 "Children's Services Improvement (pages 5–6)",
+    "restricted": False,
 }
 
 
@@ -59,6 +60,7 @@ class Result(BaseModel):
     item: ItemRef
     source: SourceRef
     citation: str
+    restricted: bool = Field(False, description="From a restricted (Part B, exempt) paper: only members get it.")
 
 
 class SearchResponse(BaseModel):
@@ -96,6 +98,7 @@ EXAMPLE_WP_RESULT = {
     "source": {"path": "000_650dc6dc71139f49.txt", "published_for": "2020-01-09", "page_start": 25, "page_end": 28},
     "citation": "Education and Children's Services Scrutiny Board (2), 9 January 2020, item 7: Work Programme "
                 "(pages 25–28)",
+    "restricted": False,
 }
 EXAMPLE_WP_TEXT = ("Work programme: “Retention of Social Workers – progress on recommendations”, planned for 2nd "
                    "April 2020: Following up on progress on the recommendations from the T&F group on retention of "

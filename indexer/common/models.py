@@ -140,6 +140,7 @@ class Item:
     resolutions: tuple[Resolution, ...] = ()
     cross_refs: tuple[CrossRef, ...] = ()
     order: int = 0  # position in its meeting
+    restricted: bool = False  # exempt item (Schedule 12A): members only
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote
@@ -40,8 +41,11 @@ class Filters:
             raise BadQuery("date_from", "date_from is after date_to")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # NUL and other control characters
+
+
 def check_query(q: str | None, k: int) -> str:
-    q = (q or "").strip()
+    q = _CONTROL.sub(" ", q or "").strip()
     if not q:
         raise BadQuery("q", "the query is empty; type a few words to search for")
     if len(q) >= MAX_QUERY_CHARS:
@@ -75,6 +79,7 @@ class SearchResult:
     published_committee: str | None = None  # of the meeting whose papers carried the passage
     url: str | None = None  # the document on the council's site (None for a local file)
     pdf_page: int | None = None  # 1-based PDF page where the passage starts (None: not a PDF)
+    restricted: bool = False  # from a restricted (Part B, exempt) paper: members only
 
     @property
     def citation(self) -> str:
@@ -94,7 +99,7 @@ class SearchResult:
             source=SourceRef(path=self.path, published_for=self.published_for.isoformat(),
                              page_start=self.page_start, page_end=self.page_end, ocr=self.ocr,
                              url=self.url, page_url=page_url(self.url, self.document_id, self.pdf_page)),
-            citation=self.citation,
+            citation=self.citation, restricted=self.restricted,
         ).model_dump()
 
 

@@ -60,6 +60,12 @@ class Settings(BaseSettings):
         None, description="Token that members and officers present to see restricted (Part B) papers."
     )
     max_request_bytes: int = Field(1_000_000, description="Largest request body the API accepts.")
+    ask_rate_limit: str = Field(
+        "20/minute", description="Questions (POST /ask and the form's ask mode) one client may send, such as "
+                                 "20/minute or 100/hour; over it the answer is 429 with Retry-After. Empty: no limit.")
+    behind_proxy: bool = Field(
+        False, description="A trusted reverse proxy sets X-Forwarded-For and X-Forwarded-Proto: the rate limit "
+                           "counts the forwarded client, and the member cookie is Secure when the proxy spoke HTTPS.")
     llm_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible chat-completions endpoint (such as "
                           "http://127.0.0.1:8080/v1); when set, /ask also asks it for a generative answer, "

@@ -82,7 +82,7 @@ def get_meeting(index: Index, meeting_id: str, include_restricted: bool = False)
     items = index.items_of(meeting_id, include_restricted)
     out["items"] = [{"id": i["id"], "kind": i["kind"], "number": i["number"], "title": i["title"],
                      "label": item_label(i["kind"], i["number"]), "page_start": i["page_start"],
-                     "page_end": i["page_end"], "order": i["ord"]} for i in items]
+                     "page_end": i["page_end"], "order": i["ord"], "restricted": bool(i["restricted"])} for i in items]
     return out
 
 
@@ -90,7 +90,8 @@ def _document_dict(d) -> dict:
     return {"id": d["id"], "doc_type": d["doc_type"], "title": d["title"], "author": d["author"],
             "meeting_id": d["meeting_id"], "published_for": d["published_for"], "path": d["path"],
             "page_start": d["page_start"], "page_end": d["page_end"],
-            "pdf_page_start": d["pdf_page_start"], "pdf_page_end": d["pdf_page_end"], "url": d["url"]}
+            "pdf_page_start": d["pdf_page_start"], "pdf_page_end": d["pdf_page_end"], "url": d["url"],
+            "restricted": bool(d["restricted"])}
 
 
 # ------------------------------------------------------------------ items
@@ -143,11 +144,57 @@ def get_item(index: Index, item_id: str, include_restricted: bool = False,
         "meeting": _meeting_dict(m), "page_start": it["page_start"], "page_end": it["page_end"],
         "citation": citation(m["committee"], when, it["kind"], it["number"], it["title"],
                              it["page_start"], it["page_end"]),
-        "sections": sections, "highlight": None,
+        "sections": sections, "highlight": None, "restricted": bool(it["restricted"]),
     }
     if highlight:
         out["highlight"] = _locate(index, highlight, it["id"], sections, include_restricted)
+    if not include_restricted:
+        _redact_sections(index, sections, out["highlight"])
     return out
+
+
+WITHHELD = "[Private business withheld: restricted (Part B) papers are shown to members only.]"
+
+
+def withheld_spans(index: Index, path: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of ``path``'s text in [start, end) that hold restricted items, each from the end
+    of the item before it (so the private minute's title and the "Private Business" heading go too).
+    Agenda entries on a front sheet are titles, which stay public."""
+    out: list[tuple[int, int]] = []
+    prev_end = start
+    for r in index.item_spans(path):
+        a, b = r["span_start"], r["span_end"]
+        if a is None or b is None or b <= start or a >= end or (a <= start and b >= end):
+            continue  # outside the section, or the section itself
+        if r["restricted"] and not (r["kind"] == "agenda" and r["document_ids"] == "[]"):
+            lo = max(start, min(a, prev_end))
+            if out and lo <= out[-1][1]:
+                out[-1] = (out[-1][0], max(out[-1][1], min(b, end)))
+            else:
+                out.append((lo, min(b, end)))
+        prev_end = max(prev_end, b)
+    return out
+
+
+def _redact_sections(index: Index, sections: list[dict], highlight: dict | None) -> None:
+    """Cut restricted items out of the public sections (a "Minutes" agenda item shows the whole
+    minutes document), moving a highlight's offsets with the text."""
+    for n, s in enumerate(sections):
+        spans = withheld_spans(index, s["path"], s["offset"], s["offset"] + len(s["text"]))
+        if not spans:
+            continue
+        text, pieces, pos, shift = s["text"], [], 0, []
+        for a, b in spans:
+            a, b = a - s["offset"], b - s["offset"]
+            pieces += [text[pos:a], WITHHELD]
+            shift.append((b, (sum(map(len, pieces))) - b))  # after b, offsets move by this much
+            pos = b
+        pieces.append(text[pos:])
+        s["text"] = "".join(pieces)
+        if highlight and highlight["section"] == n:
+            moved = max((d for b, d in shift if b <= highlight["start"]), default=0)
+            highlight["start"] += moved
+            highlight["end"] += moved
 
 
 def _section(index: Index, texts: dict, path: str, start: int | None, end: int | None, d,
@@ -168,6 +215,7 @@ def _section(index: Index, texts: dict, path: str, start: int | None, end: int |
         "page_url": page_url(d["url"], d["id"], d["pdf_page_start"]) if d else None,
         "offset": start,  # where ``text`` starts in the source file's text
         "text": full[start:end],
+        "restricted": bool(d["restricted"]) if d else False,
     }
 
 

@@ -4,17 +4,18 @@ Layout::
 
     <index_dir>/CURRENT          name of the live generation (replaced atomically)
     <index_dir>/gen-000004/      manifest.json, meta.sqlite, vectors.faiss (+ .json sidecar), lexical/ (BM25)
-    <index_dir>/.lock            held while an indexer writes
+    <index_dir>/.lock            held while an indexer writes (see generation.py)
 
 ``update_index`` copies the live generation, applies only what changed (new or changed
 files are parsed, chunked and embedded; a chunk whose embedded text is already in the index
 reuses its vector), then points CURRENT at the new generation. A crash at any point leaves
-the previous generation whole and searchable; the half-written one is removed next run.
+the previous generation whole and searchable; the half-written one is removed next run, and
+what it had embedded is taken from the embedding cache (``embedcache.py``), not embedded again.
+A live generation found damaged is not copied: the run builds afresh from the papers given.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import logging
@@ -38,43 +39,27 @@ from indexer.embed.base import Embedder
 from indexer.embed.embedder import get_embedder, resolve_embedder_name
 from indexer.ingest.files import unit_files
 from indexer.store import metadata as store
+from indexer.store.embedcache import EmbeddingCache
+from indexer.store.generation import (CHECKED_FILES, DB, FIX, KEEP_GENERATIONS, LEXICAL, MANIFEST, VECTORS,
+                                      _fsync_dir, _Lock, _next_gen_number, _remove_abandoned, _remove_old,
+                                      check_sizes, current_generation, damaged, file_facts, load_vectors,
+                                      read_manifest)
 from indexer.store.lexical import LexicalIndex
 from indexer.store.repository import Repository
 from indexer.store.tracker import rebuild_tracker
 from indexer.store.vectors import VectorIndex
+from indexer.structure.privacy import PRIVACY_VERSION, mark_restricted
 from indexer.structure.reader import READER_VERSION, _display, parse_path
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
-DB = "meta.sqlite"
-VECTORS = "vectors.faiss"
-LEXICAL = "lexical"  # the bm25s index (a directory), see indexer/store/lexical.py
-KEEP_GENERATIONS = 2
-
 
 # ------------------------------------------------------------------ the live generation
 
-def current_generation(index_dir: Path) -> Path | None:
-    cur = index_dir / "CURRENT"
-    if not cur.is_file():
-        return None
-    gen = index_dir / cur.read_text().strip()
-    return gen if (gen / MANIFEST).is_file() else None
-
-
-def read_manifest(index_dir: Path) -> dict:
-    gen = current_generation(Path(index_dir))
-    if gen is None:
-        raise IndexNotFound(index_dir)
-    try:
-        return json.loads((gen / MANIFEST).read_text())
-    except (OSError, ValueError) as exc:
-        raise IndexCorrupt(index_dir, f"unreadable manifest ({exc})") from exc
-
-
 def build_lexical(con: sqlite3.Connection):
-    return LexicalIndex.build((r[0], r[1], r[2]) for r in con.execute("SELECT rowid, text, header FROM chunks"))
+    private = [r[0] for r in con.execute("SELECT rowid FROM chunks WHERE restricted = 1")]
+    return LexicalIndex.build(((r[0], r[1], r[2]) for r in con.execute("SELECT rowid, text, header FROM chunks")),
+                              private=private)
 
 
 def open_lexical(gen: Path, con: sqlite3.Connection):
@@ -107,12 +92,19 @@ class Index(Repository):
         self.gen = gen
         self.manifest = manifest
         self.embedder = embedder
-        self.con = store.connect(gen / DB, readonly=True)
-        self.vectors = VectorIndex.load(gen / VECTORS)
+        check_sizes(gen, manifest)
+        try:
+            self.con = store.connect(gen / DB, readonly=True)
+            # restricted passages are few; anonymous queries drop them from each ranking
+            self.restricted_ids = frozenset(r[0] for r in self.con.execute("SELECT rowid FROM chunks WHERE restricted=1"))
+        except sqlite3.Error as exc:
+            raise IndexCorrupt(gen, f"{DB} is damaged ({exc}); {FIX}") from None
+        self.vectors = load_vectors(gen)
         self.lock = threading.Lock()  # one sqlite connection shared by request threads
-        self.lexical = open_lexical(gen, self.con)
-        # restricted passages are few; anonymous queries drop them from each ranking
-        self.restricted_ids = frozenset(r[0] for r in self.con.execute("SELECT rowid FROM chunks WHERE restricted=1"))
+        try:
+            self.lexical = open_lexical(gen, self.con)
+        except sqlite3.Error as exc:
+            raise IndexCorrupt(gen, f"{DB} is damaged ({exc}); {FIX}") from None
 
     @classmethod
     def open(cls, index_dir: str | Path, embedder: Embedder | None = None, model: str | None = None) -> "Index":
@@ -190,31 +182,6 @@ def unit_sha256(unit: Path) -> str:
     return hashlib.sha256("".join(digests).encode()).hexdigest()
 
 
-class _Lock:
-    def __init__(self, index_dir: Path) -> None:
-        index_dir.mkdir(parents=True, exist_ok=True)
-        self.fh = open(index_dir / ".lock", "w")
-
-    def __enter__(self) -> "_Lock":
-        try:
-            fcntl.flock(self.fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise CouncilError("another `council index` is writing this index; try again when it ends") from exc
-        return self
-
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self.fh, fcntl.LOCK_UN)
-        self.fh.close()
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def update_index(
     index_dir: str | Path,
     units: list[tuple[Path, Path]],
@@ -239,9 +206,14 @@ def update_index(
     with _Lock(index_dir):
         old_gen = current_generation(index_dir)
         _remove_abandoned(index_dir, old_gen)
+        damage = damaged(old_gen) if old_gen else None
+        if damage:  # build afresh from the papers given; the damaged generation is left as it was
+            report.warnings.append(f"{old_gen / damage[0]} is damaged ({damage[1]}); building a new generation "
+                                   "from the papers given")
+            old_gen = None
         old = json.loads((old_gen / MANIFEST).read_text()) if old_gen else None
         chunker_cfg = {"max_words": max_words, "overlap_words": overlap_words, "splitter": CHUNKER_VERSION,
-                       "reader": READER_VERSION}
+                       "reader": READER_VERSION, "privacy": PRIVACY_VERSION}
         rebuild = False
         if old is not None:
             if old["model_id"] != embedder.model_id:
@@ -290,6 +262,7 @@ def update_index(
                 report.errors.append(exc)
                 continue
             first_of[sha] = key
+            ps = mark_restricted(ps, root)  # exempt items and documents, whatever the caller passes
             report.warnings.extend(ps.warnings)
             chunks = chunk_source(ps, max_words=max_words, overlap_words=overlap_words)
             parsed.append((ps, key, sha, chunks, restricted(ps, root) if restricted else set()))
@@ -327,9 +300,10 @@ def update_index(
             vectors.remove(np.array(store.delete_unit(con, key), dtype=np.int64))
             report.removed.append(key)
         next_id = (con.execute("SELECT COALESCE(MAX(rowid), 0) FROM chunks").fetchone()[0] or 0) + 1
+        ecache = EmbeddingCache(index_dir, embedder.model_id, embedder.dim)  # survives a crash of this run
         for ps, key, sha, chunks, private in parsed:
             hashes = [hashlib.sha256(c.embed_text.encode()).hexdigest() for c in chunks]
-            vecs = _vectors_for(caches, chunks, hashes, embedder, report, progress, batch_size)
+            vecs = _vectors_for(caches, chunks, hashes, embedder, report, progress, batch_size, ecache)
             old_ids = store.delete_unit(con, key)
             ids = list(range(next_id, next_id + len(chunks)))
             next_id += len(chunks)
@@ -352,11 +326,12 @@ def update_index(
         for cache_con, _ in caches[1:]:
             cache_con.close()
         vectors.save(new_gen / VECTORS)
+        files = {name: file_facts(new_gen / name) for name in CHECKED_FILES}
         manifest = {
             "schema_version": store.SCHEMA_VERSION, "model_id": embedder.model_id, "dim": embedder.dim,
             "normaliser": "l2", "chunker": chunker_cfg, "vector_index": {"kind": vectors.kind},
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "chunks": vectors.count(), "units": known,
+            "chunks": vectors.count(), "units": known, "files": files,
         }
         (new_gen / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
         for f in [*new_gen.iterdir(), *(new_gen / LEXICAL).iterdir()]:
@@ -371,6 +346,8 @@ def update_index(
             os.fsync(fh.fileno())
         os.replace(tmp, index_dir / "CURRENT")  # the atomic swap
         _fsync_dir(index_dir)
+        ecache.clear()  # all it held is in the live generation now
+        ecache.close()
         _remove_old(index_dir, new_gen)
         report.generation = new_gen.name
     report.seconds = time.perf_counter() - t0
@@ -385,8 +362,9 @@ def root_of(units: list[tuple[Path, Path]], key: str) -> Path:
 
 
 def _vectors_for(caches, chunks: list[Chunk], hashes: list[str], embedder: Embedder,
-                 report: IndexReport, progress, batch_size: int) -> np.ndarray:
-    """Reuse the vector of any chunk whose embedded text is already indexed; embed the rest."""
+                 report: IndexReport, progress, batch_size: int, ecache: EmbeddingCache | None = None) -> np.ndarray:
+    """Reuse the vector of any chunk whose embedded text is already indexed (or was embedded by
+    a run that did not finish, ``ecache``); embed the rest, saving each batch to ``ecache``."""
     out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     found: set[str] = set()
     for con, vectors in caches:
@@ -402,6 +380,12 @@ def _vectors_for(caches, chunks: list[Chunk], hashes: list[str], embedder: Embed
             if h in cache:
                 out[i] = cache[h]
         found |= set(reuse)
+    if ecache is not None:
+        saved = ecache.get(sorted(set(hashes) - found))
+        for i, h in enumerate(hashes):
+            if h in saved:
+                out[i] = saved[h]
+        found |= set(saved)
     todo = [i for i, h in enumerate(hashes) if h not in found]
     report.chunks_reused += len(chunks) - len(todo)
     for s in range(0, len(todo), batch_size):
@@ -409,29 +393,10 @@ def _vectors_for(caches, chunks: list[Chunk], hashes: list[str], embedder: Embed
         t = time.perf_counter()
         out[batch] = embedder.embed_batch([chunks[i].embed_text for i in batch], kind="passage")
         report.embed_seconds += time.perf_counter() - t
+        if ecache is not None:
+            ecache.put([hashes[i] for i in batch], out[batch])
         report.chunks_embedded += len(batch)
         if progress:
             progress("chunks", len(batch))
     return out
 
-
-def _next_gen_number(index_dir: Path) -> int:
-    nums = [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*") if p.name.split("-")[1].isdigit()]
-    return max(nums, default=0) + 1
-
-
-def _remove_abandoned(index_dir: Path, live: Path | None) -> None:
-    """Generations newer than the live one were left by a crashed run."""
-    live_n = int(live.name.split("-")[1]) if live else 0
-    for p in index_dir.glob("gen-*"):
-        if p.name.split("-")[1].isdigit() and int(p.name.split("-")[1]) > live_n:
-            shutil.rmtree(p, ignore_errors=True)
-    (index_dir / "CURRENT.tmp").unlink(missing_ok=True)
-
-
-def _remove_old(index_dir: Path, live: Path) -> None:
-    gens = sorted((p for p in index_dir.glob("gen-*") if p.is_dir()), key=lambda p: p.name)
-    keep = {live.name} | {p.name for p in gens[-KEEP_GENERATIONS:]}
-    for p in gens:
-        if p.name not in keep:
-            shutil.rmtree(p, ignore_errors=True)

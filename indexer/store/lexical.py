@@ -153,8 +153,10 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, rows: Iterable[tuple[int, str, str]], *, title_weight: float = TITLE_WEIGHT,
-              k1: float = K1, b: float = B) -> "LexicalIndex":
-        """Index ``(rowid, text, title)`` rows; ``title_weight`` is 0, 0.5 or 1 (see the module doc)."""
+              k1: float = K1, b: float = B, private: Iterable[int] = ()) -> "LexicalIndex":
+        """Index ``(rowid, text, title)`` rows; ``title_weight`` is 0, 0.5 or 1 (see the module doc).
+        Abbreviations are learnt from every row but the ``private`` rowids (restricted passages),
+        so an anonymous query is never expanded with words only a private paper defines."""
         if title_weight not in (0, 0.5, 1):
             raise ValueError(f"title_weight must be 0, 0.5 or 1, not {title_weight!r}")
         triples = sorted(rows, key=lambda r: r[0])
@@ -168,7 +170,8 @@ class LexicalIndex:
         if n == 0:
             return cls(None, rowids, meta)
         texts = [r[1] for r in triples]
-        glossary = Glossary.build(texts)
+        hidden = set(private)
+        glossary = Glossary.build([r[1] for r in triples if r[0] not in hidden] if hidden else texts)
         if title_weight:
             texts += [r[2] or "" for r in triples]
         tok = _tokenize(texts, return_ids=True)

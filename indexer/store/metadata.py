@@ -110,6 +110,9 @@ def insert_unit(con: sqlite3.Connection, ps: ParsedSource, chunks: list[Chunk],
         if old is not None:  # keep what either source said
             vals = tuple(o if o is not None else v for o, v in zip(tuple(old), vals))
         con.execute("INSERT OR REPLACE INTO meetings VALUES (?,?,?,?,?,?)", vals)
+    restricted_docs = set(restricted_docs) | {d.id for d in ps.documents if d.restricted}
+    restricted_items = {it.id for it in ps.items if it.restricted or (
+        bool(it.document_ids) and all(d in restricted_docs for d in it.document_ids))}
     for d in ps.documents:
         cur = con.execute(
             "INSERT OR IGNORE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -125,7 +128,7 @@ def insert_unit(con: sqlite3.Connection, ps: ParsedSource, chunks: list[Chunk],
              it.span[1], it.page_start, it.page_end, json.dumps(list(it.document_ids)),
              json.dumps([[r.point, r.text, list(r.span)] for r in it.resolutions]),
              json.dumps([[c.text, c.minute, c.year, list(c.span)] for c in it.cross_refs]),
-             it.order, int(bool(it.document_ids) and all(d in restricted_docs for d in it.document_ids))))
+             it.order, int(it.id in restricted_items)))
         if cur.rowcount == 0:
             warnings.append(f"{unit}: item {it.id} is already indexed from another file; kept once")
     pages = {s.path: s.pages for s in ps.sources}
@@ -133,7 +136,8 @@ def insert_unit(con: sqlite3.Connection, ps: ParsedSource, chunks: list[Chunk],
         con.execute(
             "INSERT OR IGNORE INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (rid, c.id, unit, c.item_id, c.document_id, c.meeting_id, c.path, c.span[0], c.span[1],
-             c.page_start, c.page_end, c.header, c.text, h, c.ordinal, int(c.document_id in restricted_docs),
+             c.page_start, c.page_end, c.header, c.text, h, c.ordinal,
+             int(c.document_id in restricted_docs or c.item_id in restricted_items),
              int(c.ocr), pdf_page_at(pages.get(c.path, ()), c.span[0])))
     return warnings
 
@@ -176,7 +180,7 @@ def row_to_item(r: sqlite3.Row, body: str) -> Item:
         r["page_start"], r["page_end"],
         tuple(Resolution(p, t, tuple(s)) for p, t, s in json.loads(r["resolutions"])),
         tuple(CrossRef(t, m, y, tuple(s)) for t, m, y, s in json.loads(r["cross_refs"])),
-        r["ord"],
+        r["ord"], bool(r["restricted"]),
     )
 
 

@@ -45,7 +45,7 @@ PASSAGE_SQL = """
 SELECT c.rowid, c.id, c.text, c.item_id, c.document_id, c.meeting_id, c.path, c.span_start,
        c.span_end, c.page_start, c.page_end, c.pdf_page, m.committee, m.date, d.doc_type, d.published_for,
        d.url, i.number, i.title AS item_title, i.kind, pm.date AS published_date,
-       pm.committee AS published_committee, c.ocr
+       pm.committee AS published_committee, c.ocr, c.restricted
 FROM chunks c
 JOIN meetings m ON m.id = c.meeting_id
 JOIN documents d ON d.id = c.document_id
@@ -153,12 +153,19 @@ class Repository:
         return {r["path"]: r["text"] for r in self.query("SELECT path, text FROM files")}
 
     def restricted_paths(self) -> set[str]:
-        """Paths of the source files that hold a restricted document."""
-        return {r[0] for r in self.query("SELECT DISTINCT path FROM documents WHERE restricted = 1")}
+        """Paths of the source files that hold a restricted document, item or passage."""
+        return self.cached("restricted_paths", lambda: {r[0] for r in self.query(
+            "SELECT path FROM documents WHERE restricted = 1 UNION SELECT path FROM items WHERE restricted = 1 "
+            "UNION SELECT path FROM chunks WHERE restricted = 1")})
 
     def holds_restricted(self, path: str) -> bool:
-        """Whether the source file at ``path`` holds a restricted document."""
-        return bool(self.query("SELECT 1 FROM documents WHERE path = ? AND restricted = 1 LIMIT 1", (path,)))
+        """Whether the source file at ``path`` holds a restricted document, item or passage."""
+        return path in self.restricted_paths()
+
+    def item_spans(self, path: str) -> list[sqlite3.Row]:
+        """(span_start, span_end, restricted, kind, document_ids) of the items read from ``path``, in order."""
+        return self.query("SELECT span_start, span_end, restricted, kind, document_ids FROM items WHERE path = ? "
+                          "ORDER BY span_start, span_end", (path,))
 
     # ------------------------------------------------------------ passages
 

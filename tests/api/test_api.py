@@ -38,7 +38,8 @@ CSP = "default-src 'self'"
 
 def _detail(r) -> str:
     body = r.json()
-    assert set(body) == {"detail", "field"}, body
+    assert set(body) == {"type", "title", "status", "detail", "field"}, body
+    assert r.headers["content-type"] == "application/problem+json" and body["status"] == r.status_code
     assert "Traceback" not in body["detail"]
     return body["detail"]
 
@@ -236,7 +237,7 @@ def test_highlight_of_a_passage_from_elsewhere_is_404(api_client, api_index):
 def test_unknown_ids_are_404_json(api_client, url):
     r = api_client.get(url)
     assert r.status_code == 404
-    assert r.headers["content-type"].startswith("application/json")
+    assert r.headers["content-type"] == "application/problem+json"
     _detail(r)
 
 
@@ -406,16 +407,59 @@ def test_restricted_papers_stay_hidden_in_pages(api_client):
     assert SECRET in member.text and "restricted papers shown" in member.text
 
 
+def _csrf(page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
 def test_member_sign_in_sets_the_cookie(api_client):
-    assert 'type="password"' in api_client.get("/member").text
-    r = api_client.post("/member", data={"token": "wrong"}, follow_redirects=False)
+    page = api_client.get("/member").text
+    assert 'type="password"' in page
+    csrf = _csrf(page)
+    r = api_client.post("/member", data={"token": "wrong", "csrf": csrf}, follow_redirects=False)
     assert r.status_code == 401 and 'role="alert"' in r.text
-    r = api_client.post("/member", data={"token": API_MEMBER_TOKEN}, follow_redirects=False)
+    r = api_client.post("/member", data={"token": API_MEMBER_TOKEN, "csrf": csrf}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/"
     cookie = r.headers["set-cookie"]
     assert "council_token=" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
-    r = api_client.post("/member/signout", follow_redirects=False)
+    assert "Secure" not in cookie  # plain http here; see the next test
+    r = api_client.post("/member/signout", data={"csrf": _csrf(api_client.get("/member").text)},
+                        follow_redirects=False)
     assert r.status_code == 303 and 'council_token=""' in r.headers["set-cookie"]
+
+
+def test_member_forms_refuse_requests_without_the_csrf_token_or_from_another_site(api_client):
+    csrf = _csrf(api_client.get("/member").text)
+    for data, headers in [({"token": API_MEMBER_TOKEN}, {}),  # no token in the form
+                          ({"token": API_MEMBER_TOKEN, "csrf": "forged" * 8}, {}),
+                          ({"token": API_MEMBER_TOKEN, "csrf": csrf}, {"Origin": "https://evil.example"})]:
+        r = api_client.post("/member", data=data, headers=headers, follow_redirects=False)
+        assert r.status_code == 403 and "council_token" not in r.headers.get("set-cookie", "")
+        assert "<h1" in r.text and "not accepted" in r.text
+    fresh = TestClient(api_client.app)  # a browser that never opened the sign-in page
+    r = fresh.post("/member", data={"token": API_MEMBER_TOKEN, "csrf": csrf}, follow_redirects=False)
+    assert r.status_code == 403
+    assert api_client.post("/member/signout", follow_redirects=False).status_code == 403
+    r = api_client.post("/member", data={"token": API_MEMBER_TOKEN, "csrf": csrf},
+                        headers={"Origin": "http://testserver"}, follow_redirects=False)
+    assert r.status_code == 303
+
+
+def test_the_member_cookie_is_secure_behind_an_https_proxy(api_settings, api_index):
+    s = api_settings.model_copy(update={"behind_proxy": True})
+    with TestClient(create_app(s, index=api_index)) as c:
+        csrf = _csrf(c.get("/member").text)
+        r = c.post("/member", data={"token": API_MEMBER_TOKEN, "csrf": csrf},
+                   headers={"X-Forwarded-Proto": "https"}, follow_redirects=False)
+        assert r.status_code == 303 and "Secure" in r.headers["set-cookie"]
+    with TestClient(create_app(api_settings, index=api_index), base_url="https://testserver") as c:
+        csrf = _csrf(c.get("/member").text)
+        r = c.post("/member", data={"token": API_MEMBER_TOKEN, "csrf": csrf}, follow_redirects=False)
+        assert r.status_code == 303 and "Secure" in r.headers["set-cookie"]
+
+
+def test_the_server_listens_on_localhost_unless_told_otherwise(monkeypatch):
+    monkeypatch.delenv("COUNCIL_HOST", raising=False)
+    assert Settings().host == "127.0.0.1"
 
 
 # ---------------------------------------------------------------- /health, OpenAPI, headers, limits

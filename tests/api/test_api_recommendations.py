@@ -166,8 +166,9 @@ def test_one_record_young_carers(api_client):
 @pytest.mark.parametrize("rec_id", ["nope", f"{BOARD}/2019-11-28/minute-99/point-1", f"{BOARD}/2019-11-28/minute-25"])
 def test_unknown_recommendation_is_404_json(api_client, rec_id):
     r = api_client.get(f"/recommendations/{rec_id}")
-    assert r.status_code == 404 and r.headers["content-type"].startswith("application/json")
-    assert r.json() == {"detail": f"no recommendation with id {rec_id!r}", "field": None}
+    assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
+    assert r.json() == {"type": "about:blank", "title": "Not Found", "status": 404,
+                        "detail": f"no recommendation with id {rec_id!r}", "field": None}
 
 
 def test_openapi_documents_the_recommendation_endpoints(api_client):
