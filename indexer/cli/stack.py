@@ -11,6 +11,7 @@ from indexer.answer.ask import ask
 from indexer.answer.recommendations import cross_references, find_recommendations
 from indexer.common.results import Filters
 from indexer.embed.embedder import get_embedder
+from indexer.embed.ray_pool import RayEmbedder
 from indexer.evaluate.runner import run_eval
 from indexer.ingest.files import iter_input_files
 from indexer.retrieve.search import RetrievalConfig, search
@@ -20,6 +21,7 @@ from indexer.structure.privacy import restricted_documents
 __all__ = [
     "Filters",
     "Index",
+    "RayEmbedder",
     "RetrievalConfig",
     "ask",
     "cross_references",

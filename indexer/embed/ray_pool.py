@@ -90,27 +90,35 @@ class RayEmbedder(Embedder):
     def __init__(self, model: str, address: str = "local", *, workers: int | None = None,
                  batch_size: int = 64, cpus_per_worker: float = 1.0, start_timeout: float = 600.0,
                  local_cpus: int | None = None) -> None:
-        self._ray = connect(address, num_cpus=local_cpus)
+        import_ray()  # fail now, before any reading, if the extra is missing
         local = get_embedder(model)  # its name and size only: the model itself loads in the actors
         self.model_id, self.dim = local.model_id, local.dim
+        self.address, self.local_cpus = address, local_cpus
         self.batch_size = batch_size
         self.cpus_per_worker = cpus_per_worker
         self.start_timeout = start_timeout
-        if workers is None:
-            cpus = self._ray.cluster_resources().get("CPU", 1)
-            workers = max(1, int(cpus // cpus_per_worker))
         self.workers = workers
-        self._remote = self._ray.remote(num_cpus=cpus_per_worker, max_restarts=0, max_task_retries=0)(_Worker)
+        self._ray: Any = None  # connected on the first batch: an unchanged index never starts Ray
         self._pending: dict[Any, Any] = {}  # ready() ref -> actor, not yet in the pool
         self._pool: list[Any] = []
         self.retried = 0  # batches sent again after their worker died (for tests and the report)
         self.restarted = 0
-        for _ in range(workers):
+
+    def _ensure(self) -> None:
+        if self._ray is not None:
+            return
+        self._ray = connect(self.address, num_cpus=self.local_cpus)
+        if self.workers is None:
+            cpus = self._ray.cluster_resources().get("CPU", 1)
+            self.workers = max(1, int(cpus // self.cpus_per_worker))
+        self._remote = self._ray.remote(num_cpus=self.cpus_per_worker, max_restarts=0, max_task_retries=0)(_Worker)
+        for _ in range(self.workers):
             self._start()
 
-    # a round the store journals should keep every worker busy several times over
     @property
     def preferred_batch(self) -> int:
+        """A round the store journals: enough to keep every worker busy several times over."""
+        self._ensure()
         return self.batch_size * self.workers * 4
 
     def _start(self) -> None:
@@ -136,6 +144,7 @@ class RayEmbedder(Embedder):
         out = np.zeros((len(batch), self.dim), dtype=np.float32)
         if not batch:
             return out
+        self._ensure()
         ray = self._ray
         todo = list(range(0, len(batch), self.batch_size))  # start offsets of batches not yet sent
         running: dict[Any, tuple[int, Any]] = {}  # result ref -> (offset, actor)
@@ -176,6 +185,8 @@ class RayEmbedder(Embedder):
         return out
 
     def close(self) -> None:
+        if self._ray is None:
+            return
         for actor in [*self._pool, *self._pending.values()]:
             try:
                 self._ray.kill(actor)

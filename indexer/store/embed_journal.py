@@ -25,6 +25,7 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 DIRNAME = "embed-journal"
+JOURNAL_EVERY = 1024  # new vectors per journal part (a part is written at least once per round)
 
 
 class EmbedJournal:
@@ -32,7 +33,9 @@ class EmbedJournal:
         safe = re.sub(r"[^A-Za-z0-9._-]", "_", model_id)
         self.dir = Path(index_dir) / DIRNAME / safe
         self.dim = dim
-        self._next = 1
+        # never overwrite a part: number after the last one there (a killed run's included)
+        numbers = [int(p.stem.split("-")[1]) for p in self.dir.glob("part-*.npz") if p.stem.split("-")[1].isdigit()]
+        self._next = max(numbers, default=0) + 1
 
     def load(self) -> dict[str, np.ndarray]:
         """Every vector the journal holds, by text hash (parts that do not read are skipped)."""
@@ -50,7 +53,6 @@ class EmbedJournal:
                 log.warning("%s: vectors of shape %s, not (n, %d); ignored", part, vecs.shape, self.dim)
                 continue
             out.update(zip(keys.tolist(), vecs.astype(np.float32)))
-            self._next = max(self._next, int(part.stem.split("-")[1]) + 1)
         return out
 
     def append(self, hashes: list[str], vectors: np.ndarray) -> None:
@@ -102,7 +104,7 @@ def embed_new(caches, texts_by_hash: dict[str, str], embedder, journal: EmbedJou
     known = cached_rows(caches, texts_by_hash)
     fresh = {h: v for h, v in journal.load().items() if h in texts_by_hash and h not in known}
     todo = [h for h in texts_by_hash if h not in known and h not in fresh]
-    step = max(batch_size, int(getattr(embedder, "preferred_batch", batch_size)))
+    step = max(batch_size, int(getattr(embedder, "preferred_batch", batch_size))) if todo else 1
     held: list[str] = []
     for s in range(0, len(todo), step):
         part = todo[s:s + step]
@@ -111,7 +113,7 @@ def embed_new(caches, texts_by_hash: dict[str, str], embedder, journal: EmbedJou
         report.embed_seconds += time.perf_counter() - t
         fresh.update(zip(part, vecs))
         held += part
-        if len(held) >= 1024 or s + step >= len(todo):
+        if len(held) >= JOURNAL_EVERY or s + step >= len(todo):
             journal.append(held, np.stack([fresh[h] for h in held]))
             held = []
         if progress:
