@@ -73,8 +73,10 @@ def _worker_lost(ray) -> tuple[type[BaseException], ...]:
 class _Worker:
     """One actor: the model loaded once, then batch after batch."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, threads: int) -> None:
         self.embedder = get_embedder(model)
+        if hasattr(self.embedder, "num_threads"):  # the CPUs Ray gave this actor, not the whole node's
+            self.embedder.num_threads = threads
 
     def ready(self) -> str:
         self.embedder.embed_batch(["warm up"], kind="passage")  # loads the model now, not on the first batch
@@ -122,7 +124,7 @@ class RayEmbedder(Embedder):
         return self.batch_size * self.workers * 4
 
     def _start(self) -> None:
-        actor = self._remote.remote(self.model_id)
+        actor = self._remote.remote(self.model_id, max(1, int(self.cpus_per_worker)))
         self._pending[actor.ready.remote()] = actor
 
     def _admit(self, timeout: float) -> None:
