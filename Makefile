@@ -16,7 +16,7 @@ $(BIN)/python:
 # torch first, pinned, so nothing later resolves a CUDA build.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install torch==2.13.0
-	$(BIN)/pip install -e '.[test]'
+	$(BIN)/pip install -e '.[test,cluster]'
 	touch $(STAMP)
 
 install: $(STAMP) ocr

@@ -199,13 +199,14 @@ class Sample:
     vectors: np.ndarray  # (SAMPLE, dim) real MiniLM vectors
     per_replica: int  # chunks in one replica
     key: str  # changes when the sampled texts change
+    model_id: str = "all-MiniLM-L6-v2"  # the embedder the sample came from (the index's manifest model)
 
 
 def _text_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def real_sample(n: int = SAMPLE, embedder=None) -> Sample:
+def real_sample(n: int = SAMPLE, embedder=None, model: str = "all-MiniLM-L6-v2") -> Sample:
     """The real vectors of ``n`` evenly spread chunks of replica 0.
 
     Vectors are cached by the hash of the embedded text in ``.cache/bench/limerick-minilm.npz``,
@@ -218,6 +219,9 @@ def real_sample(n: int = SAMPLE, embedder=None) -> Sample:
     key = hashlib.sha256("".join(keys).encode()).hexdigest()[:12]
     CACHE.mkdir(parents=True, exist_ok=True)
     path = CACHE / "limerick-minilm.npz"
+    if model != "all-MiniLM-L6-v2":  # e.g. hash-384: the scale benchmark's vectors, no model
+        key = f"{model}-{key}"
+        path = CACHE / f"limerick-{model}.npz"
     cache: dict[str, np.ndarray] = {}
     if path.is_file():
         with np.load(path) as z:
@@ -227,7 +231,7 @@ def real_sample(n: int = SAMPLE, embedder=None) -> Sample:
         if embedder is None:
             from indexer.embed.embedder import get_embedder
 
-            embedder = get_embedder("all-MiniLM-L6-v2")
+            embedder = get_embedder(model)
         say(f"embedding {len(todo)} of {len(chosen)} sampled Limerick chunks with the real model "
             f"(the rest are cached)")
         t0 = time.perf_counter()
@@ -239,7 +243,7 @@ def real_sample(n: int = SAMPLE, embedder=None) -> Sample:
             _save_cache(path, cache)
             done = min(s + step, len(todo))
             say(f"  {done}/{len(todo)} embedded ({done / (time.perf_counter() - t0):.1f} chunks/s)")
-    return Sample(positions, np.stack([cache[k] for k in keys]).astype(np.float32), len(texts), key)
+    return Sample(positions, np.stack([cache[k] for k in keys]).astype(np.float32), len(texts), key, model)
 
 
 def _save_cache(path: Path, cache: dict[str, np.ndarray]) -> None:
@@ -267,8 +271,8 @@ def vectors_for(sample: Sample, replica: int, first: int, count: int) -> np.ndar
 
 # ------------------------------------------------------------------ writing an index
 
-def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str = "all-MiniLM-L6-v2",
-                dim: int = 384, kind: str = "flat") -> dict:
+def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str | None = None,
+                dim: int | None = None, kind: str = "flat") -> dict:
     """Write one generation of exactly ``n_chunks`` chunks into a fresh ``index_dir``."""
     from indexer.chunk import chunker
     from indexer.store import index as ix
@@ -277,6 +281,8 @@ def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str
     from indexer.store.vectors import VectorIndex
 
     _quiet()
+    model_id = model_id or sample.model_id
+    dim = dim or int(sample.vectors.shape[1])
     if index_dir.exists():
         shutil.rmtree(index_dir)
     gen = index_dir / "gen-000001"
@@ -287,36 +293,58 @@ def build_index(index_dir: Path, n_chunks: int, sample: Sample, *, model_id: str
     ids_all, vec_parts, units = [], [], {}
     next_id = 1
     t0 = time.perf_counter()
-    for replica, first, ps, chunks in iter_units(n_chunks):
+    # seconds per step: "vectors" stands in for embedding; the rest is what an index build costs
+    timings = dict.fromkeys(("read_chunk", "sqlite", "vectors", "tracker", "lexical", "faiss"), 0.0)
+    units_iter = iter_units(n_chunks)
+    while True:
+        t = time.perf_counter()
+        try:
+            replica, first, ps, chunks = next(units_iter)
+        except StopIteration:
+            break
+        timings["read_chunk"] += time.perf_counter() - t
+        t = time.perf_counter()
         hashes = [hashlib.sha256(c.embed_text.encode()).hexdigest() for c in chunks]
         ids = list(range(next_id, next_id + len(chunks)))
         warnings = store.insert_unit(con, ps, chunks, ids, hashes, set())
+        timings["sqlite"] += time.perf_counter() - t
         if warnings:
             raise RuntimeError(f"{ps.path}: {warnings[:3]}")
         next_id += len(chunks)
         ids_all += ids
+        t = time.perf_counter()
         vec_parts.append(vectors_for(sample, replica, first, len(chunks)))
+        timings["vectors"] += time.perf_counter() - t
         units[ps.path] = {"sha256": ps.sha256, "root": str(LIMERICK), "chunks": len(chunks),
                           "documents": [d.id for d in ps.documents]}
         if len(ids_all) % 10000 < len(chunks):
             say(f"  {len(ids_all)}/{n_chunks} chunks written ({time.perf_counter() - t0:.0f} s)")
+    t = time.perf_counter()
     rebuild_tracker(con)
     con.commit()
+    timings["tracker"] = time.perf_counter() - t
+    t = time.perf_counter()
     ix.build_lexical(con).save(gen / ix.LEXICAL)  # as update_index does
     con.close()
+    timings["lexical"] = time.perf_counter() - t
+    t = time.perf_counter()
     vectors = np.concatenate(vec_parts)
-    vi = VectorIndex.build(dim, kind="flat")
-    vi.add(np.array(ids_all, dtype=np.int64), vectors)
-    if kind != "flat":
+    del vec_parts
+    if kind == "flat":
+        vi = VectorIndex.build(dim, kind="flat")
+        vi.add(np.array(ids_all, dtype=np.int64), vectors)
+    else:
         vi = VectorIndex.build(dim, kind=kind, ids=np.array(ids_all, dtype=np.int64), vectors=vectors)
     vi.save(gen / ix.VECTORS)
+    timings["faiss"] = time.perf_counter() - t
     manifest = {
         "schema_version": store.SCHEMA_VERSION, "model_id": model_id, "dim": dim, "normaliser": "l2",
         "chunker": {"max_words": 180, "overlap_words": 20, "splitter": chunker.VERSION,
                     "reader": f"benchmark-{BUILD_VERSION}"},
         "vector_index": {"kind": vi.kind}, "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "chunks": vi.count(), "units": units,
-        "benchmark": {"builder": BUILD_VERSION, "sample": sample.key, "see": "benchmarks/bigindex.py"},
+        "benchmark": {"builder": BUILD_VERSION, "sample": sample.key, "see": "benchmarks/bigindex.py",
+                      "timings": {k: round(v, 2) for k, v in timings.items()}},
     }
     (gen / ix.MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     (index_dir / "CURRENT").write_text(gen.name)
@@ -328,7 +356,8 @@ def cached_index(n_chunks: int, sample: Sample, kind: str = "flat") -> Path:
     from indexer.store.metadata import SCHEMA_VERSION, drop_legacy_fts
 
     stamp_value = f"{BUILD_VERSION}/{SCHEMA_VERSION}/{sample.key}/{sample.per_replica}/{n_chunks}/{kind}"
-    index_dir = CACHE / "indexes" / f"limerick-{n_chunks}-{kind}"
+    model = "" if sample.model_id == "all-MiniLM-L6-v2" else f"-{sample.model_id}"
+    index_dir = CACHE / "indexes" / f"limerick-{n_chunks}-{kind}{model}"
     stamp = index_dir / "BENCH_STAMP"
     if stamp.is_file() and stamp.read_text() == stamp_value and (index_dir / "CURRENT").is_file():
         gen = generation_dir(index_dir)

@@ -26,13 +26,19 @@ log = logging.getLogger("indexer.cli")
 @click.option("--vector-index", type=click.Choice(["flat", "hnsw", "ivf"]), envvar="COUNCIL_VECTOR_INDEX",
               default=None, help="FAISS index kind for a new index [env COUNCIL_VECTOR_INDEX; default flat].")
 @click.option("--no-progress", is_flag=True, help="Hide the progress bar.")
+@click.option("--ray", "ray_address", envvar="COUNCIL_RAY_ADDRESS", default=None, metavar="ADDRESS",
+              help="Embed new passages on this Ray cluster (`local` starts one here) [env COUNCIL_RAY_ADDRESS].")
+@click.option("--ray-workers", type=click.IntRange(min=1), envvar="COUNCIL_RAY_WORKERS", default=None,
+              help="Ray embedding workers [env COUNCIL_RAY_WORKERS; default one per cluster CPU].")
 @click.pass_obj
-def index(settings: Settings, paths, index_dir, model, prune, vector_index, no_progress) -> None:
+def index(settings: Settings, paths, index_dir, model, prune, vector_index, no_progress, ray_address,
+          ray_workers) -> None:
     """Add new or changed papers under PATHS to the index; re-running changes nothing."""
     from tqdm import tqdm
 
     stack = load_stack()
-    s = resolve_settings(settings, index_dir=index_dir, model=model, vector_index=vector_index)
+    s = resolve_settings(settings, index_dir=index_dir, model=model, vector_index=vector_index,
+                         ray_address=ray_address, ray_workers=ray_workers)
     units, errors = [], []
     for p in paths:
         top = Path(p)
@@ -53,16 +59,25 @@ def index(settings: Settings, paths, index_dir, model, prune, vector_index, no_p
                               file=sys.stderr, leave=True)
         bars[kind].update(n)
 
-    report = stack.update_index(s.index_dir, units, stack.get_embedder(s.model), max_words=s.chunk_words,
-                                overlap_words=s.chunk_overlap_words, vector_kind=s.vector_index, prune=prune,
-                                restricted=stack.restricted_documents, progress=progress)
+    # with --ray only the embedding moves to the cluster; reading, chunking and writing stay here
+    embedder = (stack.RayEmbedder(s.model, s.ray_address, workers=s.ray_workers) if s.ray_address
+                else stack.get_embedder(s.model))
+    try:
+        report = stack.update_index(s.index_dir, units, embedder, max_words=s.chunk_words,
+                                    overlap_words=s.chunk_overlap_words, vector_kind=s.vector_index, prune=prune,
+                                    restricted=stack.restricted_documents, progress=progress)
+    finally:
+        if s.ray_address:
+            embedder.close()
     for bar in bars.values():
         bar.close()
     for w in report.warnings:
         log.warning(w)
     click.echo(f"{len(report.added)} added, {len(report.changed)} changed, {len(report.unchanged)} unchanged, "
                f"{len(report.removed)} removed; {report.chunks_embedded} chunks embedded, "
-               f"{report.chunks_reused} reused; {report.seconds:.1f}s"
+               f"{report.chunks_reused} reused"
+               + (f" ({report.chunks_journaled} from an interrupted run)" if report.chunks_journaled else "")
+               + f"; {report.seconds:.1f}s"
                + ("" if report.wrote else " (index unchanged)"))
     errors += report.errors
     report_errors(errors)

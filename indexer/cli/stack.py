@@ -12,6 +12,7 @@ from indexer.answer.recommendations import cross_references, find_recommendation
 from indexer.common.results import Filters
 from indexer.embed.embedder import get_embedder
 from indexer.evaluate.answer_runner import run_answer_eval
+from indexer.embed.ray_pool import RayEmbedder
 from indexer.evaluate.runner import run_eval
 from indexer.ingest.files import iter_input_files
 from indexer.retrieve.search import RetrievalConfig, search
@@ -22,6 +23,7 @@ from indexer.structure.privacy import restricted_documents
 __all__ = [
     "Filters",
     "Index",
+    "RayEmbedder",
     "RetrievalConfig",
     "ask",
     "check_index",

@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     vector_index: Literal["flat", "hnsw", "ivf"] = Field(
         "flat", description="FAISS index kind: exact inner product (flat) or approximate (hnsw, ivf)."
     )
+    ray_address: str | None = Field(
+        None, description="`council index` embeds new passages on this Ray cluster (ray://host:10001 or host:6379; "
+                          "`local` starts a Ray on this machine). Needs the `cluster` extra. Unset: embeds in-process.")
+    ray_workers: int | None = Field(
+        None, description="Ray embedding workers (each loads the model once); unset: one per CPU of the cluster.")
     chunk_words: int = Field(180, description="Largest chunk, in words (the model reads 256 tokens).")
     chunk_overlap_words: int = Field(20, description="Words repeated between pieces of a long item.")
     fusion: Literal["rrf", "weighted"] = Field(

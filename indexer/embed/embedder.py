@@ -9,6 +9,7 @@ manifest records). A new backend is one module in ``indexer/embed/`` plus one li
 
 from __future__ import annotations
 
+import re
 import threading
 
 from indexer.common.errors import CouncilError
@@ -29,6 +30,10 @@ for _name, (_aliases, _) in _REGISTRY.items():
     for _alias in (_name, *_aliases):
         _ALIASES[_alias.lower()] = _name
 
+# ``hash-<dim>`` (any dimension) is the hash fake at that size: benchmarks use hash-384 so that a
+# million-passage index holds vectors as large as MiniLM's without running a model.
+_HASH_DIM = re.compile(r"^hash-(\d{1,4})$")
+
 _instances: dict[str, Embedder] = {}
 _instances_lock = threading.Lock()
 
@@ -36,6 +41,8 @@ _instances_lock = threading.Lock()
 def resolve_embedder_name(name: str) -> str:
     """Canonical model id for a name or alias (case-insensitive); CouncilError if unknown."""
     canonical = _ALIASES.get(name.strip().lower())
+    if canonical is None and _HASH_DIM.match(name.strip().lower()):
+        canonical = name.strip().lower()
     if canonical is None:
         choices = "; ".join(
             f"{n} ({', '.join(aliases)})" for n, (aliases, _) in _REGISTRY.items()
@@ -50,6 +57,7 @@ def get_embedder(name: str = "default") -> Embedder:
     with _instances_lock:
         embedder = _instances.get(canonical)
         if embedder is None:
-            embedder = _REGISTRY[canonical][1]()
+            sized = _HASH_DIM.match(canonical)
+            embedder = HashEmbedder(int(sized.group(1))) if sized else _REGISTRY[canonical][1]()
             _instances[canonical] = embedder
     return embedder

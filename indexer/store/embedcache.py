@@ -7,12 +7,18 @@ embedding anything. When a run swaps its generation in, every vector it embedded
 generation (which is itself the cache of the next run), so the file is emptied.
 
 It holds vectors and hashes only, never text, so it leaks nothing of restricted papers.
+
+:func:`embed_new` finds or computes the vector of every new text of a run before anything is
+written: from a generation, from this cache, or from the embedder (on a Ray cluster, in rounds
+that keep every worker busy).
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -81,3 +87,46 @@ class EmbeddingCache:
         if self.con is not None:
             self.con.close()
             self.con = None
+
+
+def cached_rows(caches, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+    """Vectors already in a generation, by text hash: ``caches`` are (SQLite, VectorIndex) pairs,
+    searched in order (this generation's first)."""
+    out: dict[str, np.ndarray] = {}
+    wanted = set(hashes)
+    for con, vectors in caches:
+        reuse: dict[str, int] = {}
+        for h in wanted - set(out):
+            row = con.execute("SELECT rowid FROM chunks WHERE embed_hash=? LIMIT 1", (h,)).fetchone()
+            if row is not None:
+                reuse[h] = row[0]
+        if reuse:
+            out.update(zip(reuse, vectors.vectors_for(np.array(list(reuse.values()), dtype=np.int64))))
+    return out
+
+
+def embed_new(caches, texts_by_hash: dict[str, str], embedder, journal: EmbeddingCache, report,
+              progress=None, batch_size: int = 64) -> tuple[dict[str, np.ndarray], set[str]]:
+    """The vector of every text in ``texts_by_hash``: from a generation, from the journal, or
+    embedded now. Looked up before anything of the run is written or deleted.
+
+    All of a run's new texts are embedded before anything is written, in rounds: an embedder
+    with ``preferred_batch`` (the Ray pool) gets rounds that keep all its workers busy, any
+    other gets ``batch_size`` texts at a time; each round's vectors go to the embedding cache
+    (``journal``) as soon as they are back, so a killed run loses at most the round in flight.
+    Returns the vectors by hash and the hashes of those embedded now."""
+    known = cached_rows(caches, texts_by_hash)
+    fresh = journal.get([h for h in texts_by_hash if h not in known])
+    todo = [h for h in texts_by_hash if h not in known and h not in fresh]
+    step = max(batch_size, int(getattr(embedder, "preferred_batch", batch_size))) if todo else 1
+    for s in range(0, len(todo), step):
+        part = todo[s:s + step]
+        t = time.perf_counter()
+        vecs = embedder.embed_batch([texts_by_hash[h] for h in part], kind="passage")
+        report.embed_seconds += time.perf_counter() - t
+        fresh.update(zip(part, vecs))
+        journal.put(part, vecs)
+        if progress:
+            progress("chunks", len(part))
+    report.journaled_hashes = set(fresh) - set(todo)
+    return {**known, **fresh}, set(todo)

@@ -39,7 +39,7 @@ from indexer.embed.base import Embedder
 from indexer.embed.embedder import get_embedder, resolve_embedder_name
 from indexer.ingest.files import unit_files
 from indexer.store import metadata as store
-from indexer.store.embedcache import EmbeddingCache
+from indexer.store.embedcache import EmbeddingCache, embed_new
 from indexer.store.generation import (CHECKED_FILES, DB, FIX, KEEP_GENERATIONS, LEXICAL, MANIFEST, VECTORS,
                                       _fsync_dir, _Lock, _next_gen_number, _remove_abandoned, _remove_old,
                                       check_sizes, current_generation, damaged, file_facts, load_vectors,
@@ -164,6 +164,8 @@ class IndexReport:
     warnings: list[str] = field(default_factory=list)
     chunks_embedded: int = 0
     chunks_reused: int = 0
+    chunks_journaled: int = 0  # new vectors a killed earlier run had already computed
+    journaled_hashes: set[str] = field(default_factory=set)
     generation: str | None = None
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -300,10 +302,14 @@ def update_index(
             vectors.remove(np.array(store.delete_unit(con, key), dtype=np.int64))
             report.removed.append(key)
         next_id = (con.execute("SELECT COALESCE(MAX(rowid), 0) FROM chunks").fetchone()[0] or 0) + 1
-        ecache = EmbeddingCache(index_dir, embedder.model_id, embedder.dim)  # survives a crash of this run
-        for ps, key, sha, chunks, private in parsed:
-            hashes = [hashlib.sha256(c.embed_text.encode()).hexdigest() for c in chunks]
-            vecs = _vectors_for(caches, chunks, hashes, embedder, report, progress, batch_size, ecache)
+        # every new text of the run is embedded first (on a Ray cluster, all at once), journalled
+        # as it goes so that a killed run resumes; each text once, however many chunks share it
+        hashed = [[hashlib.sha256(c.embed_text.encode()).hexdigest() for c in p[3]] for p in parsed]
+        texts = {h: c.embed_text for p, hs in zip(parsed, hashed) for c, h in zip(p[3], hs)}
+        journal = EmbeddingCache(index_dir, embedder.model_id, embedder.dim)  # survives a crash of this run
+        found, embedded = embed_new(caches, texts, embedder, journal, report, progress, batch_size)
+        for (ps, key, sha, chunks, private), hashes in zip(parsed, hashed):
+            vecs = _vectors_for(chunks, hashes, found, embedded, report, embedder.dim)
             old_ids = store.delete_unit(con, key)
             ids = list(range(next_id, next_id + len(chunks)))
             next_id += len(chunks)
@@ -346,8 +352,8 @@ def update_index(
             os.fsync(fh.fileno())
         os.replace(tmp, index_dir / "CURRENT")  # the atomic swap
         _fsync_dir(index_dir)
-        ecache.clear()  # all it held is in the live generation now
-        ecache.close()
+        journal.clear()  # all it held is in the live generation now
+        journal.close()
         _remove_old(index_dir, new_gen)
         report.generation = new_gen.name
     report.seconds = time.perf_counter() - t0
@@ -361,42 +367,20 @@ def root_of(units: list[tuple[Path, Path]], key: str) -> Path:
     return Path(".")
 
 
-def _vectors_for(caches, chunks: list[Chunk], hashes: list[str], embedder: Embedder,
-                 report: IndexReport, progress, batch_size: int, ecache: EmbeddingCache | None = None) -> np.ndarray:
-    """Reuse the vector of any chunk whose embedded text is already indexed (or was embedded by
-    a run that did not finish, ``ecache``); embed the rest, saving each batch to ``ecache``."""
-    out = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
-    found: set[str] = set()
-    for con, vectors in caches:
-        reuse: dict[str, int] = {}
-        for h in set(hashes) - found:
-            row = con.execute("SELECT rowid FROM chunks WHERE embed_hash=? LIMIT 1", (h,)).fetchone()
-            if row is not None:
-                reuse[h] = row[0]
-        if not reuse:
-            continue
-        cache = dict(zip(reuse, vectors.vectors_for(np.array(list(reuse.values()), dtype=np.int64))))
-        for i, h in enumerate(hashes):
-            if h in cache:
-                out[i] = cache[h]
-        found |= set(reuse)
-    if ecache is not None:
-        saved = ecache.get(sorted(set(hashes) - found))
-        for i, h in enumerate(hashes):
-            if h in saved:
-                out[i] = saved[h]
-        found |= set(saved)
-    todo = [i for i, h in enumerate(hashes) if h not in found]
-    report.chunks_reused += len(chunks) - len(todo)
-    for s in range(0, len(todo), batch_size):
-        batch = todo[s:s + batch_size]
-        t = time.perf_counter()
-        out[batch] = embedder.embed_batch([chunks[i].embed_text for i in batch], kind="passage")
-        report.embed_seconds += time.perf_counter() - t
-        if ecache is not None:
-            ecache.put([hashes[i] for i in batch], out[batch])
-        report.chunks_embedded += len(batch)
-        if progress:
-            progress("chunks", len(batch))
+def _vectors_for(chunks: list[Chunk], hashes: list[str], vectors: dict[str, np.ndarray],
+                 embedded: set[str], report: IndexReport, dim: int) -> np.ndarray:
+    """Each chunk's vector (``embed_new`` found or computed them all). A text embedded now counts
+    as embedded in the first unit that holds it and as reused after that; one an interrupted
+    run had journalled counts as reused, and as journalled."""
+    out = np.zeros((len(chunks), dim), dtype=np.float32)
+    counted = 0
+    for i, h in enumerate(hashes):
+        out[i] = vectors[h]
+        counted += h in embedded
+        report.chunks_journaled += h in report.journaled_hashes
+    report.journaled_hashes -= set(hashes)
+    embedded -= set(hashes)
+    report.chunks_embedded += counted
+    report.chunks_reused += len(chunks) - counted
     return out
 
