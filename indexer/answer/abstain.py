@@ -105,11 +105,16 @@ def period_start(period) -> date:
 
 def after_scope(question: str, last_meeting: date | None) -> bool:
     """True when the question is about a period that begins after ``last_meeting`` and does not
-    ask what was planned for it: the papers searched were all written before it happened."""
+    ask what was planned for it: the papers searched were all written before it happened. A
+    financial year ("2025/26") starting within a year of the last meeting is not after them: its
+    budget, tax and fees are set in the papers before it begins."""
     period = asked_period(question)
     if period is None or last_meeting is None or _PLAN.search(question):
         return False
-    return period_start(period) > last_meeting
+    start = period_start(period)
+    if isinstance(period, tuple) and start <= date(last_meeting.year + 1, last_meeting.month, 1):
+        return False
+    return start > last_meeting
 
 
 _MEETING = re.compile(r"\bmeeting\b", re.I)
@@ -125,6 +130,22 @@ def meeting_asked(question: str) -> date | None:
         return None
     when, start, end = found
     return when if _MEETING.search(question[max(0, start - 30):end + 15]) else None
+
+
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_YEAR = re.compile(r"\b(" + _MONTH_NAMES + r")\.?\s+((?:19|20)\d{2})\b", re.I)
+_DAY_MONTH = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTH_NAMES + r")\b", re.I)
+
+
+def month_asked(question: str) -> tuple[date, date] | None:
+    """The first and last day of the month a question asks about by month and year alone ("what
+    did the board decide in March 2023"), when it names no day and does not ask what was planned."""
+    m = _MONTH_YEAR.search(question)
+    if m is None or _PLAN.search(question) or _DAY_MONTH.search(question):
+        return None
+    month, year = MONTHS[m[1].lower()], int(m[2])
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return date(year, month, 1), date.fromordinal(following.toordinal() - 1)
 
 
 # ---------------------------------------------------------------------------- answer type
@@ -248,7 +269,8 @@ _FORM_WORDS = {stem(w) for w in (
     "appoint appointed nominate nominated invite invited attend attended spend spent allocate allocated "
     "launch launched open opened close closed start started end ended get got go went serve served subject "
     "remove removed reduce reduced increase increased change changed receive received refer referred complete "
-    "completed identify identified support supported provide provided need needed operate operated").split()}
+    "completed identify identified support supported provide provided need needed operate operated "
+    "ask asked").split()}
 # Fixed phrases in which a word does not mean itself ("in the light of" is not about lighting).
 _IDIOMS = re.compile(r"\b(?:in (?:the )?light of|shed(?:s|ding)? light|c(?:o|a)me to light|brought to light|light touch"
                      r"|at the end of the day|in (?:the )?face of|on the back of|in the wake of|bear in mind"
@@ -282,7 +304,9 @@ def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliase
     have = _words_in_meaning(passage) | _words_in_meaning(sentence)
     if aliases is not None:
         have = aliases.extend(have)
-    absent = [w for w in key if w not in have and not (parts.get(w) and all(p in have for p in parts[w]))]
+    have |= {_root(w) for w in have}
+    absent = [w for w in key if w not in have and _root(w) not in have
+              and not (parts.get(w) and all(p in have for p in parts[w]))]
     if not absent:
         return None
     rarest = max(key, key=idf)
@@ -293,6 +317,11 @@ def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliase
 
 
 _MONTH_STEMS = {m[:3] for m in MONTHS}
+
+
+def _root(w: str) -> str:
+    """A stem without its final "e", so "judge" meets "judged" (stemmed "judg")."""
+    return w[:-1] if len(w) > 4 and w.endswith("e") else w
 _VERB_FORM = re.compile(r"(?:ed|ing)$")
 
 

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import date
 
 from indexer.answer.abstain import (
-    COVERAGE_MIN, after_scope, before_scope, meeting_asked, other_period, subject_missing,
+    COVERAGE_MIN, after_scope, before_scope, meeting_asked, month_asked, other_period, subject_missing,
     time_supported, weighted_share,
 )
 from indexer.answer.compose import number_citations, story
@@ -132,7 +133,8 @@ def abstention_text(why: str, searched: str) -> str:
     one a reader can act on (the meeting or period asked about is not among the papers)."""
     if why.startswith(NO_MEETING):
         when = why[len(NO_MEETING):].split(" in the papers")[0]
-        return f"The papers searched ({searched}) hold no meeting on {when}, so they cannot say what happened at it."
+        on = "in" if re.fullmatch(r"[A-Z][a-z]+ \d{4}", when) else "on"
+        return f"The papers searched ({searched}) hold no meeting {on} {when}, so they cannot say what happened at it."
     if why.startswith(PERIOD):
         return (f"The papers searched ({searched}) do not cover {why[len(PERIOD):]}, so they cannot answer this. "
                 "The passages below are related, not an answer.")
@@ -161,6 +163,9 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
     asked = meeting_asked(question)
     if asked is not None and not _meeting_held(index, asked, filters):
         return f"{NO_MEETING}{long_date(asked)} in the papers searched"
+    month = month_asked(question) if found["qtype"].kind == "decision" else None
+    if month is not None and not index.meeting_span(replace(filters, date_from=month[0], date_to=month[1])):
+        return f"{NO_MEETING}{month[0]:%B %Y} in the papers searched"
     if found["best_passage"] < threshold:
         return f"best passage cosine {found['best_passage']:.3f} < {threshold:.2f}"
     sentence_min = threshold - (TYPED_RELIEF if found.get("holds") and found["qtype"].kind != "open" else 0.0)
@@ -178,7 +183,8 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
         return f"kind: {_KIND_ASKED[qt.kind]}"
     if found["sentences"]:
         first_s, ns = found["sentences"][0]
-        passage = " ".join(f"{results[n - 1].item_title}\n{found['texts'][n - 1]}" for n in ns)
+        passage = " ".join(f"{results[n - 1].committee}\n{results[n - 1].item_title}\n{found['texts'][n - 1]}"
+                           for n in ns)  # the committee and item are part of what the passage is about
         missing = subject_missing(question, first_s, passage, idf, aliases)
         if missing:
             return f"subject: {missing}"

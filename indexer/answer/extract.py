@@ -8,7 +8,7 @@ similarity to the question and its passage's (weights 1, 1, 0.5). Then the quest
 what is asked (a figure for the thing counted, a date, a person or body, a reason; for a
 decision, a RESOLVED point), when one scores within TYPE_MARGIN of the best. At most
 MAX_SENTENCES - 1 supporting sentences follow. Fragments (a passage cut mid-sentence) and
-headings are not quoted first. ``neighbours`` are the passages nearest a question by the
+headings are not quoted first, nor a question the papers print ("Questions put and answers given"). ``neighbours`` are the passages nearest a question by the
 embedder alone, used by the abstention checks.
 """
 
@@ -31,6 +31,7 @@ MAX_ANSWER_WORDS = 90
 W_WORDS, W_SENTENCE, W_PASSAGE = 1.0, 1.0, 0.5
 W_TYPE = 0.3  # bonus for a sentence holding the kind of answer asked for
 W_RESOLVED = 0.2  # bonus, for decision questions, for a sentence of a resolution
+W_QUESTION = 0.6  # a sentence that is itself a question is quoted only when nothing else comes near
 W_PERIOD = 0.2  # number and date questions about one year: a sentence naming that year, or only others
 TYPE_MARGIN = 0.6  # the best sentence of the right kind is quoted first when it scores within this of the best
 SUPPORT_MARGIN = 0.35  # supporting sentences score within this of the first
@@ -111,6 +112,8 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
         score = W_WORDS * lex[s] + W_SENTENCE * ssim[s] + W_PASSAGE * psim[cid]
         if _fragment(s, k == 0):
             score -= 0.3  # a heading, a bare number or a sentence cut by the passage's start
+        if s.rstrip("\"”’) ").endswith("?"):
+            score -= W_QUESTION  # a question put in the papers ("Question 2 from ...") answers nothing itself
         if holds[s] and qt.kind != "open":
             score += W_RESOLVED if qt.kind == "decision" else W_TYPE
         if period is not None and qt.kind in ("number", "date"):
