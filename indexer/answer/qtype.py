@@ -229,7 +229,7 @@ def figure_for_focus(qt: QType, sentence: str, given: frozenset[str] = frozenset
         return any(_matches(w, focus) for _, _, w in tokens)
     if not any(_matches(w, {qt.focus[-1]}) for _, _, w in tokens):
         return False
-    if re.search(r"\b(?:number|total|numbers) of\b", sentence, re.I):
+    if re.search(r"\b(?:number|total|numbers)(?: sum| amount)? of\b", sentence, re.I):
         return True
     spots = [i for i, (_, _, w) in enumerate(tokens) if _matches(w, focus)]
     for start, _, _ in figs:

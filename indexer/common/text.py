@@ -140,7 +140,7 @@ def _units(text: str) -> list[str]:
         open_end = bool(units) and "\t" not in units[-1] and not units[-1].rstrip("*").rstrip().endswith(
             (".", "!", "?", ":", ";"))
         cont = open_end and not is_new and stripped[:1].islower()
-        if open_end and "\t" not in line and not cont and not prev_blank:
+        if open_end and "\t" not in line and not cont:
             cont = _wrapped(units[-1], prev_line, stripped, is_new)
         if cont and (prev_blank or not units[-1].endswith(":")):
             units[-1] += " " + stripped
