@@ -98,6 +98,9 @@ _PLAN = re.compile(r"\b(?:plan(?:s|ned)?|programme|schedul\w*|due|will|expected|
                    r"|agree\w* to|intend\w*|propos\w*)\b", re.I)
 
 
+_SET_AHEAD = re.compile(r"\b(?:tax|precept|charges?|tariffs?|allowances?|grants?|programme)\b", re.I)
+
+
 def period_start(period) -> date:
     """A year starts on 1 January; a year range such as 2023/24 (a municipal or financial year) in April."""
     return date(period[0], 4, 1) if isinstance(period, tuple) else date(period, 1, 1)
@@ -106,13 +109,14 @@ def period_start(period) -> date:
 def after_scope(question: str, last_meeting: date | None) -> bool:
     """True when the question is about a period that begins after ``last_meeting`` and does not
     ask what was planned for it: the papers searched were all written before it happened. A
-    financial year ("2025/26") starting within a year of the last meeting is not after them: its
-    budget, tax and fees are set in the papers before it begins."""
+    financial year ("2025/26") starting within a year of the last meeting is not after them when
+    the question asks for its budget, tax or charges: those are set in the papers before it begins."""
     period = asked_period(question)
     if period is None or last_meeting is None or _PLAN.search(question):
         return False
     start = period_start(period)
-    if isinstance(period, tuple) and start <= date(last_meeting.year + 1, last_meeting.month, 1):
+    if (isinstance(period, tuple) and start <= date(last_meeting.year + 1, last_meeting.month, 1)
+            and (_MONEY.search(question) or _SET_AHEAD.search(question))):
         return False
     return start > last_meeting
 
@@ -282,11 +286,13 @@ def _words_in_meaning(text: str) -> set[str]:
     return set(content_words(_IDIOMS.sub(" ", text)))
 
 
-def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliases=None) -> str | None:
+def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliases=None,
+                    only_unknown: bool = False) -> str | None:
     """The words of the question's subject that the quoted passage lacks, when too many of them
     are missing (or the rarest is), else None. Subject words are the question's rarer words
     (idf >= KEY_IDF, no dates, no words of the question's form); a word counts only where it means
-    itself, not inside a fixed phrase; a word the papers never use is always missing."""
+    itself, not inside a fixed phrase; a word the papers never use is always missing. With
+    ``only_unknown`` (the quoted sentence is near the question in meaning), only such words count."""
     question = re.sub(r"\b(?:according to|as reported (?:in|at|to|by))\b[^?,;]*", " ", question, flags=re.I)
     parts: dict[str, list[str]] = {}  # a hyphenated word ("PLACE-EE") is present when its parts are
     from_question = []
@@ -311,6 +317,8 @@ def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliase
         return None
     rarest = max(key, key=idf)
     never = [w for w in absent if not idf.df.get(w)]
+    if only_unknown:
+        return _surface(question, never) if never else None
     if rarest in absent or never or sum(idf(w) for w in absent) / sum(idf(w) for w in key) > MISSING_MAX:
         return _surface(question, absent)
     return None

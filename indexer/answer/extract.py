@@ -14,6 +14,7 @@ embedder alone, used by the abstention checks.
 
 from __future__ import annotations
 
+from functools import lru_cache
 
 import numpy as np
 
@@ -99,10 +100,17 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
         return {**empty, "best_passage": max(psim.values()), "coverage": coverage, "texts": texts}
     lex = {s: weighted_share(qwords, aliases.extend(set(content_words(s))), idf) if qwords else 0.0 for s, _, _ in order}
     text_of = {r.id: t for r, t in zip(results, texts)}
-    holds = {s: holds_in_passage(qt, s, text_of[cid], given) for s, cid, _ in order}
+    holds = _Holds(qt, given, {s: text_of[cid] for s, cid, _ in order})  # checked only where needed
     by_words = sorted(order, key=lambda c: (-lex[c[0]], -psim[c[1]]))
     pool = by_words[:SENTENCE_POOL]
-    pool += [c for c in by_words[SENTENCE_POOL:] if holds[c[0]] and qt.kind != "open"][:TYPED_POOL]
+    if qt.kind != "open":
+        extra = []
+        for c in by_words[SENTENCE_POOL:]:
+            if len(extra) >= TYPED_POOL:
+                break
+            if holds[c[0]]:
+                extra.append(c)
+        pool += extra
     svecs = embed_passages(index, [s for s, _, _ in pool])
     period = asked_period(question)
     scored: list[tuple[float, str]] = []
@@ -137,6 +145,24 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
     return {"qtype": qt, "sentences": [(s, where[s]) for s in chosen], "holds": holds[first],
             "typed_found": any(holds[s] for _, s in scored), "best_passage": max(psim.values()),
             "best_sentence": ssim.get(first, 0.0), "coverage": coverage, "texts": texts}
+
+
+class _Holds(dict):
+    """sentence -> it holds what the question asks (:func:`holds_in_passage`), worked out on first use."""
+
+    def __init__(self, qt, given, passage_of: dict[str, str]) -> None:
+        super().__init__()
+        self.qt, self.given, self.passage_of = qt, given, passage_of
+
+    def __missing__(self, s: str) -> bool:
+        v = self[s] = _holds(self.qt, s, self.passage_of[s], self.given)
+        return v
+
+
+@lru_cache(maxsize=50_000)
+def _holds(qt, sentence: str, passage: str, given: frozenset[str]) -> bool:
+    """:func:`holds_in_passage`, kept: a question asked again reads the same sentences again."""
+    return holds_in_passage(qt, sentence, passage, given)
 
 
 def _same(s: str, chosen: list[str]) -> bool:

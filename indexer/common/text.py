@@ -49,7 +49,13 @@ def word(token: str) -> str | None:
 
 def content_words(text: str) -> list[str]:
     """Stemmed words that carry meaning (no stopwords, no council boilerplate)."""
-    return [w for w in map(word, TOKEN.findall(text)) if w]
+    return list(_content_words(text)) if len(text) <= 4000 else [w for w in map(word, TOKEN.findall(text)) if w]
+
+
+@lru_cache(maxsize=50_000)
+def _content_words(text: str) -> tuple[str, ...]:
+    """content_words of a sentence or passage; kept, since answers read the same passages again."""
+    return tuple(w for w in map(word, TOKEN.findall(text)) if w)
 
 
 class Idf:
