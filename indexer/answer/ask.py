@@ -56,12 +56,12 @@ log = logging.getLogger(__name__)
 DEFAULT_ABSTAIN = 0.36  # cosine of the best passage; settings.abstain_threshold overrides it
 TYPED_RELIEF = 0.06  # a quoted sentence holding the kind of answer asked for may be this much further from it
 # The subject-word check is for answers that are near the question's words but not its meaning.
-# A quoted sentence this near the question in meaning (cosine) is refused only for a subject
+# A quoted sentence this near the question in meaning (its passage's cosine) is refused only for a subject
 # word the papers never use; one nearer still (UNKNOWN_COS) is not checked for subject words at
 # all (a question's own verbs, "employ", "cut", "pays", are rarely the papers' words). Chosen on
 # the tuning part of eval/answers.jsonl and on eval/gold.jsonl.
-SUBJECT_COS = 0.55
-UNKNOWN_COS = 0.6
+SUBJECT_COS = 0.6
+UNKNOWN_COS = 0.65
 RELATED = 3  # passages offered as "related, not an answer" with a refusal
 
 def scope(index: Index, filters: Filters) -> tuple[list[str], date | None, date | None]:

@@ -2,8 +2,9 @@
 
 ``answer_sentences(index, question, results)`` reads each passage as a member sees it (cleaned,
 tables as "column: value" rows: :mod:`indexer.answer.display`), splits it into sentences and
-scores each by the idf-weighted share of the question's words it holds, its own embedding
-similarity to the question and its passage's (weights 1, 1, 0.5). Then the question's type
+scores each by the idf-weighted share of the question's words it holds and its passage's
+embedding similarity to the question (weights 1 and 1 + 0.5: a sentence's own embedding is not
+computed, see SENTENCE_EMBED). Then the question's type
 (:mod:`indexer.answer.qtype`) decides the first sentence: the best-scoring sentence that holds
 what is asked (a figure for the thing counted, a date, a person or body, a reason; for a
 decision, a RESOLVED point), when one scores within TYPE_MARGIN of the best. At most
@@ -38,6 +39,10 @@ TYPE_MARGIN = 0.6  # the best sentence of the right kind is quoted first when it
 SUPPORT_MARGIN = 0.35  # supporting sentences score within this of the first
 SENTENCE_POOL = 12  # candidate sentences embedded per question, by words ...
 TYPED_POOL = 8  # ... plus the best of those holding the kind of answer asked for
+SENTENCE_EMBED = 0  # how many of the pool get their own embedding; the rest score their passage's cosine
+# 0: /ask embeds only the question, as /search does (12-20 sentence embeddings took /ask's p95 to
+# 18x /search's on new questions); on the tuning part of eval/answers.jsonl the answers held the fact
+# as often or more (84 vs 82 of 97), at the cost of 9 of 101 gold questions answered (see eval/notes.md).
 def passage_vectors(index: Index, chunk_ids: list[str]) -> dict[str, np.ndarray]:
     if not chunk_ids:
         return {}
@@ -111,12 +116,12 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
             if holds[c[0]]:
                 extra.append(c)
         pool += extra
-    svecs = embed_passages(index, [s for s, _, _ in pool])
+    own = embed_passages(index, [s for s, _, _ in pool[:SENTENCE_EMBED]])  # the rest: their passage's cosine
     period = asked_period(question)
     scored: list[tuple[float, str]] = []
     ssim: dict[str, float] = {}
-    for (s, cid, k), v in zip(pool, svecs):
-        ssim[s] = float(v @ qvec)
+    for j, (s, cid, k) in enumerate(pool):
+        ssim[s] = float(own[j] @ qvec) if j < len(own) else psim[cid]
         score = W_WORDS * lex[s] + W_SENTENCE * ssim[s] + W_PASSAGE * psim[cid]
         if _fragment(s, k == 0):
             score -= 0.3  # a heading, a bare number or a sentence cut by the passage's start
