@@ -162,6 +162,12 @@ def sentences(text: str) -> list[str]:
     ``norm(text)``. Splits after . ! ? before a capital or digit, but not after "e.g.",
     "Cllr.", initials ("M. Mutton") or inside numbers ("1.1", "£1.5m"); list bullets and
     numbering ("- 8.2 ", "2) ") are dropped from the front of a unit."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=20_000)
+def _sentences(text: str) -> tuple[str, ...]:
+    """:func:`sentences`, kept per text: answers read the same passages again."""
     out: list[str] = []
     for unit in _units(text):
         u = norm(unit)
@@ -179,7 +185,7 @@ def sentences(text: str) -> list[str]:
         tail = u[start:].strip()
         if tail:
             out.append(tail)
-    return [s for s in out if len(s) > 1 and re.search(r"[A-Za-z0-9]", s)]
+    return tuple(s for s in out if len(s) > 1 and re.search(r"[A-Za-z0-9]", s))
 
 
 # ---------------------------------------------------------------------------- questions
