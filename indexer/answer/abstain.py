@@ -98,6 +98,9 @@ _PLAN = re.compile(r"\b(?:plan(?:s|ned)?|programme|schedul\w*|due|will|expected|
                    r"|agree\w* to|intend\w*|propos\w*)\b", re.I)
 
 
+_SET_AHEAD = re.compile(r"\b(?:tax|precept|charges?|tariffs?|allowances?|grants?|programme)\b", re.I)
+
+
 def period_start(period) -> date:
     """A year starts on 1 January; a year range such as 2023/24 (a municipal or financial year) in April."""
     return date(period[0], 4, 1) if isinstance(period, tuple) else date(period, 1, 1)
@@ -105,11 +108,17 @@ def period_start(period) -> date:
 
 def after_scope(question: str, last_meeting: date | None) -> bool:
     """True when the question is about a period that begins after ``last_meeting`` and does not
-    ask what was planned for it: the papers searched were all written before it happened."""
+    ask what was planned for it: the papers searched were all written before it happened. A
+    financial year ("2025/26") starting within a year of the last meeting is not after them when
+    the question asks for its budget, tax or charges: those are set in the papers before it begins."""
     period = asked_period(question)
     if period is None or last_meeting is None or _PLAN.search(question):
         return False
-    return period_start(period) > last_meeting
+    start = period_start(period)
+    if (isinstance(period, tuple) and start <= date(last_meeting.year + 1, last_meeting.month, 1)
+            and (_MONEY.search(question) or _SET_AHEAD.search(question))):
+        return False
+    return start > last_meeting
 
 
 _MEETING = re.compile(r"\bmeeting\b", re.I)
@@ -125,6 +134,22 @@ def meeting_asked(question: str) -> date | None:
         return None
     when, start, end = found
     return when if _MEETING.search(question[max(0, start - 30):end + 15]) else None
+
+
+_MONTH_NAMES = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH_YEAR = re.compile(r"\b(" + _MONTH_NAMES + r")\.?\s+((?:19|20)\d{2})\b", re.I)
+_DAY_MONTH = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:" + _MONTH_NAMES + r")\b", re.I)
+
+
+def month_asked(question: str) -> tuple[date, date] | None:
+    """The first and last day of the month a question asks about by month and year alone ("what
+    did the board decide in March 2023"), when it names no day and does not ask what was planned."""
+    m = _MONTH_YEAR.search(question)
+    if m is None or _PLAN.search(question) or _DAY_MONTH.search(question):
+        return None
+    month, year = MONTHS[m[1].lower()], int(m[2])
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return date(year, month, 1), date.fromordinal(following.toordinal() - 1)
 
 
 # ---------------------------------------------------------------------------- answer type
@@ -248,7 +273,8 @@ _FORM_WORDS = {stem(w) for w in (
     "appoint appointed nominate nominated invite invited attend attended spend spent allocate allocated "
     "launch launched open opened close closed start started end ended get got go went serve served subject "
     "remove removed reduce reduced increase increased change changed receive received refer referred complete "
-    "completed identify identified support supported provide provided need needed operate operated").split()}
+    "completed identify identified support supported provide provided need needed operate operated "
+    "ask asked").split()}
 # Fixed phrases in which a word does not mean itself ("in the light of" is not about lighting).
 _IDIOMS = re.compile(r"\b(?:in (?:the )?light of|shed(?:s|ding)? light|c(?:o|a)me to light|brought to light|light touch"
                      r"|at the end of the day|in (?:the )?face of|on the back of|in the wake of|bear in mind"
@@ -260,11 +286,13 @@ def _words_in_meaning(text: str) -> set[str]:
     return set(content_words(_IDIOMS.sub(" ", text)))
 
 
-def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliases=None) -> str | None:
+def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliases=None,
+                    only_unknown: bool = False) -> str | None:
     """The words of the question's subject that the quoted passage lacks, when too many of them
     are missing (or the rarest is), else None. Subject words are the question's rarer words
     (idf >= KEY_IDF, no dates, no words of the question's form); a word counts only where it means
-    itself, not inside a fixed phrase; a word the papers never use is always missing."""
+    itself, not inside a fixed phrase; a word the papers never use is always missing. With
+    ``only_unknown`` (the quoted sentence is near the question in meaning), only such words count."""
     question = re.sub(r"\b(?:according to|as reported (?:in|at|to|by))\b[^?,;]*", " ", question, flags=re.I)
     parts: dict[str, list[str]] = {}  # a hyphenated word ("PLACE-EE") is present when its parts are
     from_question = []
@@ -282,17 +310,26 @@ def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliase
     have = _words_in_meaning(passage) | _words_in_meaning(sentence)
     if aliases is not None:
         have = aliases.extend(have)
-    absent = [w for w in key if w not in have and not (parts.get(w) and all(p in have for p in parts[w]))]
+    have |= {_root(w) for w in have}
+    absent = [w for w in key if w not in have and _root(w) not in have
+              and not (parts.get(w) and all(p in have for p in parts[w]))]
     if not absent:
         return None
     rarest = max(key, key=idf)
     never = [w for w in absent if not idf.df.get(w)]
+    if only_unknown:
+        return _surface(question, never) if never else None
     if rarest in absent or never or sum(idf(w) for w in absent) / sum(idf(w) for w in key) > MISSING_MAX:
         return _surface(question, absent)
     return None
 
 
 _MONTH_STEMS = {m[:3] for m in MONTHS}
+
+
+def _root(w: str) -> str:
+    """A stem without its final "e", so "judge" meets "judged" (stemmed "judg")."""
+    return w[:-1] if len(w) > 4 and w.endswith("e") else w
 _VERB_FORM = re.compile(r"(?:ed|ing)$")
 
 

@@ -32,10 +32,11 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from datetime import date
 
 from indexer.answer.abstain import (
-    COVERAGE_MIN, after_scope, before_scope, meeting_asked, other_period, subject_missing,
+    COVERAGE_MIN, after_scope, before_scope, meeting_asked, month_asked, other_period, subject_missing,
     time_supported, weighted_share,
 )
 from indexer.answer.compose import number_citations, story
@@ -54,6 +55,13 @@ log = logging.getLogger(__name__)
 
 DEFAULT_ABSTAIN = 0.36  # cosine of the best passage; settings.abstain_threshold overrides it
 TYPED_RELIEF = 0.06  # a quoted sentence holding the kind of answer asked for may be this much further from it
+# The subject-word check is for answers that are near the question's words but not its meaning.
+# A quoted sentence this near the question in meaning (its passage's cosine) is refused only for a subject
+# word the papers never use; one nearer still (UNKNOWN_COS) is not checked for subject words at
+# all (a question's own verbs, "employ", "cut", "pays", are rarely the papers' words). Chosen on
+# the tuning part of eval/answers.jsonl and on eval/gold.jsonl.
+SUBJECT_COS = 0.6
+UNKNOWN_COS = 0.65
 RELATED = 3  # passages offered as "related, not an answer" with a refusal
 
 def scope(index: Index, filters: Filters) -> tuple[list[str], date | None, date | None]:
@@ -132,7 +140,8 @@ def abstention_text(why: str, searched: str) -> str:
     one a reader can act on (the meeting or period asked about is not among the papers)."""
     if why.startswith(NO_MEETING):
         when = why[len(NO_MEETING):].split(" in the papers")[0]
-        return f"The papers searched ({searched}) hold no meeting on {when}, so they cannot say what happened at it."
+        on = "in" if re.fullmatch(r"[A-Z][a-z]+ \d{4}", when) else "on"
+        return f"The papers searched ({searched}) hold no meeting {on} {when}, so they cannot say what happened at it."
     if why.startswith(PERIOD):
         return (f"The papers searched ({searched}) do not cover {why[len(PERIOD):]}, so they cannot answer this. "
                 "The passages below are related, not an answer.")
@@ -161,6 +170,9 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
     asked = meeting_asked(question)
     if asked is not None and not _meeting_held(index, asked, filters):
         return f"{NO_MEETING}{long_date(asked)} in the papers searched"
+    month = month_asked(question) if found["qtype"].kind == "decision" else None
+    if month is not None and not index.meeting_span(replace(filters, date_from=month[0], date_to=month[1])):
+        return f"{NO_MEETING}{month[0]:%B %Y} in the papers searched"
     if found["best_passage"] < threshold:
         return f"best passage cosine {found['best_passage']:.3f} < {threshold:.2f}"
     sentence_min = threshold - (TYPED_RELIEF if found.get("holds") and found["qtype"].kind != "open" else 0.0)
@@ -178,8 +190,11 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
         return f"kind: {_KIND_ASKED[qt.kind]}"
     if found["sentences"]:
         first_s, ns = found["sentences"][0]
-        passage = " ".join(f"{results[n - 1].item_title}\n{found['texts'][n - 1]}" for n in ns)
-        missing = subject_missing(question, first_s, passage, idf, aliases)
+        passage = " ".join(f"{results[n - 1].committee}\n{results[n - 1].item_title}\n{found['texts'][n - 1]}"
+                           for n in ns)  # the committee and item are part of what the passage is about
+        near_s = found.get("best_sentence", 0.0)
+        missing = (subject_missing(question, first_s, passage, idf, aliases, only_unknown=near_s >= SUBJECT_COS)
+                   if near_s < UNKNOWN_COS else None)
         if missing:
             return f"subject: {missing}"
     other = other_period(question, [(s, results[n - 1].meeting_date) for s, ns in found["sentences"][:1] for n in ns])

@@ -2,18 +2,20 @@
 
 ``answer_sentences(index, question, results)`` reads each passage as a member sees it (cleaned,
 tables as "column: value" rows: :mod:`indexer.answer.display`), splits it into sentences and
-scores each by the idf-weighted share of the question's words it holds, its own embedding
-similarity to the question and its passage's (weights 1, 1, 0.5). Then the question's type
+scores each by the idf-weighted share of the question's words it holds and its passage's
+embedding similarity to the question (weights 1 and 1 + 0.5: a sentence's own embedding is not
+computed, see SENTENCE_EMBED). Then the question's type
 (:mod:`indexer.answer.qtype`) decides the first sentence: the best-scoring sentence that holds
 what is asked (a figure for the thing counted, a date, a person or body, a reason; for a
 decision, a RESOLVED point), when one scores within TYPE_MARGIN of the best. At most
 MAX_SENTENCES - 1 supporting sentences follow. Fragments (a passage cut mid-sentence) and
-headings are not quoted first. ``neighbours`` are the passages nearest a question by the
+headings are not quoted first, nor a question the papers print ("Questions put and answers given"). ``neighbours`` are the passages nearest a question by the
 embedder alone, used by the abstention checks.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 
 import numpy as np
 
@@ -31,11 +33,16 @@ MAX_ANSWER_WORDS = 90
 W_WORDS, W_SENTENCE, W_PASSAGE = 1.0, 1.0, 0.5
 W_TYPE = 0.3  # bonus for a sentence holding the kind of answer asked for
 W_RESOLVED = 0.2  # bonus, for decision questions, for a sentence of a resolution
+W_QUESTION = 0.6  # a sentence that is itself a question is quoted only when nothing else comes near
 W_PERIOD = 0.2  # number and date questions about one year: a sentence naming that year, or only others
 TYPE_MARGIN = 0.6  # the best sentence of the right kind is quoted first when it scores within this of the best
 SUPPORT_MARGIN = 0.35  # supporting sentences score within this of the first
 SENTENCE_POOL = 12  # candidate sentences embedded per question, by words ...
 TYPED_POOL = 8  # ... plus the best of those holding the kind of answer asked for
+SENTENCE_EMBED = 0  # how many of the pool get their own embedding; the rest score their passage's cosine
+# 0: /ask embeds only the question, as /search does (12-20 sentence embeddings took /ask's p95 to
+# 18x /search's on new questions); on the tuning part of eval/answers.jsonl the answers held the fact
+# as often or more (84 vs 82 of 97), at the cost of 9 of 101 gold questions answered (see eval/notes.md).
 def passage_vectors(index: Index, chunk_ids: list[str]) -> dict[str, np.ndarray]:
     if not chunk_ids:
         return {}
@@ -98,19 +105,28 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
         return {**empty, "best_passage": max(psim.values()), "coverage": coverage, "texts": texts}
     lex = {s: weighted_share(qwords, aliases.extend(set(content_words(s))), idf) if qwords else 0.0 for s, _, _ in order}
     text_of = {r.id: t for r, t in zip(results, texts)}
-    holds = {s: holds_in_passage(qt, s, text_of[cid], given) for s, cid, _ in order}
+    holds = _Holds(qt, given, {s: text_of[cid] for s, cid, _ in order})  # checked only where needed
     by_words = sorted(order, key=lambda c: (-lex[c[0]], -psim[c[1]]))
     pool = by_words[:SENTENCE_POOL]
-    pool += [c for c in by_words[SENTENCE_POOL:] if holds[c[0]] and qt.kind != "open"][:TYPED_POOL]
-    svecs = embed_passages(index, [s for s, _, _ in pool])
+    if qt.kind != "open":
+        extra = []
+        for c in by_words[SENTENCE_POOL:]:
+            if len(extra) >= TYPED_POOL:
+                break
+            if holds[c[0]]:
+                extra.append(c)
+        pool += extra
+    own = embed_passages(index, [s for s, _, _ in pool[:SENTENCE_EMBED]])  # the rest: their passage's cosine
     period = asked_period(question)
     scored: list[tuple[float, str]] = []
     ssim: dict[str, float] = {}
-    for (s, cid, k), v in zip(pool, svecs):
-        ssim[s] = float(v @ qvec)
+    for j, (s, cid, k) in enumerate(pool):
+        ssim[s] = float(own[j] @ qvec) if j < len(own) else psim[cid]
         score = W_WORDS * lex[s] + W_SENTENCE * ssim[s] + W_PASSAGE * psim[cid]
         if _fragment(s, k == 0):
             score -= 0.3  # a heading, a bare number or a sentence cut by the passage's start
+        if s.rstrip("\"”’) ").endswith("?"):
+            score -= W_QUESTION  # a question put in the papers ("Question 2 from ...") answers nothing itself
         if holds[s] and qt.kind != "open":
             score += W_RESOLVED if qt.kind == "decision" else W_TYPE
         if period is not None and qt.kind in ("number", "date"):
@@ -134,6 +150,24 @@ def answer_sentences(index: Index, question: str, results: list[SearchResult],
     return {"qtype": qt, "sentences": [(s, where[s]) for s in chosen], "holds": holds[first],
             "typed_found": any(holds[s] for _, s in scored), "best_passage": max(psim.values()),
             "best_sentence": ssim.get(first, 0.0), "coverage": coverage, "texts": texts}
+
+
+class _Holds(dict):
+    """sentence -> it holds what the question asks (:func:`holds_in_passage`), worked out on first use."""
+
+    def __init__(self, qt, given, passage_of: dict[str, str]) -> None:
+        super().__init__()
+        self.qt, self.given, self.passage_of = qt, given, passage_of
+
+    def __missing__(self, s: str) -> bool:
+        v = self[s] = _holds(self.qt, s, self.passage_of[s], self.given)
+        return v
+
+
+@lru_cache(maxsize=50_000)
+def _holds(qt, sentence: str, passage: str, given: frozenset[str]) -> bool:
+    """:func:`holds_in_passage`, kept: a question asked again reads the same sentences again."""
+    return holds_in_passage(qt, sentence, passage, given)
 
 
 def _same(s: str, chosen: list[str]) -> bool:

@@ -229,7 +229,7 @@ def figure_for_focus(qt: QType, sentence: str, given: frozenset[str] = frozenset
         return any(_matches(w, focus) for _, _, w in tokens)
     if not any(_matches(w, {qt.focus[-1]}) for _, _, w in tokens):
         return False
-    if re.search(r"\b(?:number|total|numbers) of\b", sentence, re.I):
+    if re.search(r"\b(?:number|total|numbers)(?: sum| amount)? of\b", sentence, re.I):
         return True
     spots = [i for i, (_, _, w) in enumerate(tokens) if _matches(w, focus)]
     for start, _, _ in figs:
@@ -243,13 +243,19 @@ def figure_for_focus(qt: QType, sentence: str, given: frozenset[str] = frozenset
     return False
 
 
+_FROM_DATE = re.compile(r"\b(?:from|starting|as of)\s+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:" + _MON + r")\b", re.I)
+
+
 def holds_answer(qt: QType, sentence: str, given: frozenset[str] = frozenset()) -> bool:
     """``sentence`` holds the kind of thing the question asks for (decision and open: any sentence)."""
     if qt.kind == "number":
         return figure_for_focus(qt, sentence, given)
     if qt.kind == "date":
         low = sentence.lower()
-        return bool(DATE_RE.search(sentence)) and (not qt.events or any(e in low for e in qt.events))
+        if not DATE_RE.search(sentence):
+            return False
+        return (not qt.events or any(e in low for e in qt.events)
+                or ("start" in qt.events and bool(_FROM_DATE.search(sentence))))
     if qt.kind == "who":
         low = sentence.lower()
         return bool(_PERSON.search(sentence)) and (not qt.events or any(e in low for e in qt.events))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -199,16 +200,19 @@ def discussed(index: Index, r, exclude: set, include_restricted: bool = False, q
     return out
 
 
-def _matter_words(text: str) -> list[str]:
-    """Content words that say what a matter is: no follow-up wording, dates, numbers or contractions."""
-    return [w for w in content_words(text) if w not in _CUE_STOP and w not in _DATE_WORDS
-            and not re.fullmatch(r"[\d/.-]+", w) and not re.search(r"'(?:re|ve|ll|m|d|t)$", w)]
+@lru_cache(maxsize=20_000)
+def _matter_words(text: str) -> tuple[str, ...]:
+    """Content words that say what a matter is: no follow-up wording, dates, numbers or contractions
+    (kept per text: the same passages are read for every follow-up question)."""
+    return tuple(w for w in content_words(text) if w not in _CUE_STOP and w not in _DATE_WORDS
+            and not re.fullmatch(r"[\d/.-]+", w) and not re.search(r"'(?:re|ve|ll|m|d|t)$", w))
 
 
-def _pairs(text: str) -> set[tuple[str, str]]:
+@lru_cache(maxsize=20_000)
+def _pairs(text: str) -> frozenset[tuple[str, str]]:
     """Adjacent matter words of ``text`` (other words between them ignored), as unordered pairs."""
     ws = _matter_words(text)
-    return {tuple(sorted(p)) for p in zip(ws, ws[1:]) if p[0] != p[1]}
+    return frozenset(tuple(sorted(p)) for p in zip(ws, ws[1:]) if p[0] != p[1])
 
 
 def find_recommendations(index: Index, q: str = "", include_restricted: bool = False, limit: int = 50,

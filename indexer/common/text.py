@@ -49,7 +49,13 @@ def word(token: str) -> str | None:
 
 def content_words(text: str) -> list[str]:
     """Stemmed words that carry meaning (no stopwords, no council boilerplate)."""
-    return [w for w in map(word, TOKEN.findall(text)) if w]
+    return list(_content_words(text)) if len(text) <= 4000 else [w for w in map(word, TOKEN.findall(text)) if w]
+
+
+@lru_cache(maxsize=50_000)
+def _content_words(text: str) -> tuple[str, ...]:
+    """content_words of a sentence or passage; kept, since answers read the same passages again."""
+    return tuple(w for w in map(word, TOKEN.findall(text)) if w)
 
 
 class Idf:
@@ -100,24 +106,54 @@ _BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9£•])")
 _BULLET = re.compile(r"^\s*(?:[-•*▪●]\s*)?(?:\d{1,2}(?:\.\d{1,2})+\s+|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s+)?(?:[-•*]\s*)?")
 
 
+# A line cannot end a sentence on these words: the next line goes on with it ("up to the age of / 19.").
+_DANGLING = frozenset("a an the of to for from in on at by with and or than as into per between over under "
+                      "about after before during within including against via".split())
+_ROW = re.compile(r" — |\w: [\d£€$]")  # a table row as read ("Earlsdon — Visitors: 57,275; ...")
+_GOES_ON = re.compile(r"(?:" + "|".join(("january february march april may june july august september october "
+                                         "november december million billion per cent pm am").split()) + r")\b", re.I)
+WRAP_MIN = 60  # a line this long that stops mid-sentence is a wrapped line of a paragraph (PDF text)
+
+
+def _wrapped(prev: str, prev_line: str, line: str, numbered: bool) -> bool:
+    """``line`` goes on with the unfinished ``prev`` across a line break: ``prev`` ends on a word no
+    sentence ends on, or (not for a numbered line, which may start a list) it is a long line of
+    prose (not a table row) stopped after a lower-case word or a comma, or after a number that
+    ``line`` goes on with (a month, "million", "per cent"), and ``line`` is not a heading in capitals."""
+    last = prev.rstrip().rsplit(" ", 1)[-1].lower()
+    if last in _DANGLING:
+        return True
+    if numbered or len(prev_line) < WRAP_MIN or line.isupper() or _ROW.search(prev_line):
+        return False
+    if re.search(r"\d$", prev_line):  # "from 7 to 18 / October 2024", "£28.7 / million"
+        return bool(_GOES_ON.match(line))
+    return bool(re.search(r"[a-z,]$", prev_line)) and bool(re.match(r"[A-Z£$€\d(\"“‘']", line))
+
+
 def _units(text: str) -> list[str]:
     """Lines of a passage as reading units: a bullet, a table row, or a paragraph (a paragraph
-    broken by a page break continues when the next line starts in lower case)."""
+    broken by a page break continues when the next line starts in lower case; a line wrapped in
+    a PDF continues too, see :func:`_wrapped`)."""
     units: list[str] = []
     prev_blank = False
+    prev_line = ""
     for line in text.split("\n"):
         if not line.strip():
             prev_blank = True
             continue
         stripped = line.strip()
         is_new = "\t" in line or re.match(r"^(?:[-•*▪●]|\(?\d{1,2}[.)]|\(?[a-z][.)])\s", stripped)
-        cont = (units and not is_new and stripped[:1].islower() and "\t" not in units[-1]
-                and not units[-1].rstrip("*").rstrip().endswith((".", "!", "?", ":")))
+        open_end = bool(units) and "\t" not in units[-1] and not units[-1].rstrip("*").rstrip().endswith(
+            (".", "!", "?", ":", ";"))
+        cont = open_end and not is_new and stripped[:1].islower()
+        if open_end and "\t" not in line and not cont:
+            cont = _wrapped(units[-1], prev_line, stripped, is_new)
         if cont and (prev_blank or not units[-1].endswith(":")):
             units[-1] += " " + stripped
         else:
             units.append(stripped)
         prev_blank = False
+        prev_line = stripped
     return units
 
 
@@ -126,6 +162,12 @@ def sentences(text: str) -> list[str]:
     ``norm(text)``. Splits after . ! ? before a capital or digit, but not after "e.g.",
     "Cllr.", initials ("M. Mutton") or inside numbers ("1.1", "£1.5m"); list bullets and
     numbering ("- 8.2 ", "2) ") are dropped from the front of a unit."""
+    return list(_sentences(text))
+
+
+@lru_cache(maxsize=20_000)
+def _sentences(text: str) -> tuple[str, ...]:
+    """:func:`sentences`, kept per text: answers read the same passages again."""
     out: list[str] = []
     for unit in _units(text):
         u = norm(unit)
@@ -143,7 +185,7 @@ def sentences(text: str) -> list[str]:
         tail = u[start:].strip()
         if tail:
             out.append(tail)
-    return [s for s in out if len(s) > 1 and re.search(r"[A-Za-z0-9]", s)]
+    return tuple(s for s in out if len(s) > 1 and re.search(r"[A-Za-z0-9]", s))
 
 
 # ---------------------------------------------------------------------------- questions

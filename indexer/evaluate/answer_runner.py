@@ -5,8 +5,10 @@ directory) and, for generated sets, what makes them::
 
     {"<layout>": {"papers": "<folder>", "note": "...", "generate": "<script>"}}
 
-A layout whose folder is missing is reported as not run, so a question set can be committed
-before its papers exist. Each layout is indexed as ``council index`` would (incrementally, under
+A layout whose folder is missing is made first when the corpora file names the script that
+makes it (``python <script> <folder>``, as the generated ModernGov-style PDFs are); otherwise, or
+when that fails, it is reported as not run, so a question set can be committed before its papers
+exist. Each layout is indexed as ``council index`` would (incrementally, under
 ``<work dir>/answers-<layout>-<model>``), and the files refused by the reader are counted.
 
 Results are kept per run label ("before", "after", ...) in ``eval/answers_results.json``; the
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -45,6 +49,21 @@ def load_corpora(path: Path) -> dict[str, dict]:
     return data
 
 
+def generate_papers(script: Path, top: Path) -> str:
+    """Run ``python script top`` to make a generated layout's papers; "" on success, else why not."""
+    if not script.is_file():
+        return f"papers not found at {top} and the script that makes them ({script}) is missing"
+    log.info("making %s with %s", top, script)
+    try:
+        done = subprocess.run([sys.executable, str(script), str(top)], capture_output=True, text=True, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"{script} could not make {top} ({e})"
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        return f"{script} failed making {top} (exit {done.returncode}: {tail[0]})"
+    return ""
+
+
 def build_indexes(layouts: set[str], corpora: dict[str, dict], work_dir: Path, embedder: Embedder,
                   settings) -> tuple[dict[str, Index], dict[str, dict], dict[str, str]]:
     """(index per layout, what was read per layout, layouts not run with the reason)."""
@@ -57,6 +76,11 @@ def build_indexes(layouts: set[str], corpora: dict[str, dict], work_dir: Path, e
             not_run[layout] = "no entry in the corpora file"
             continue
         top = Path(spec["papers"])
+        if not top.is_dir() and spec.get("generate"):
+            made = generate_papers(Path(spec["generate"]), top)
+            if made:
+                not_run[layout] = made
+                continue
         if not top.is_dir():
             not_run[layout] = f"papers not found at {top}" + (f"; made by {spec['generate']}" if spec.get("generate") else "")
             continue

@@ -148,3 +148,11 @@ def test_time_supported_by_text_caption_or_meeting_year():
     q2 = "how many foster carers were recruited in 2022?"
     off_subject = P("Social workers in 2022.", date(2022, 6, 1))
     assert not time_supported(q2, [off_subject], lambda p: "", content_words("foster carers recruited"), idf)
+
+
+def test_a_financial_years_budget_is_set_before_it_starts():
+    last = date(2025, 3, 5)
+    assert not after_scope("What is the band D council tax for the County Council's services in 2025/26?", last)
+    assert not after_scope("What did the council resolve about the council tax base for 2025/26?", last)
+    assert after_scope("What did the report to the committee in 2025/26 find?", last)  # what happened in it
+    assert after_scope("What is the council tax for 2027/28?", last)  # more than a year after the papers
