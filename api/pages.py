@@ -11,7 +11,7 @@ import json
 import re
 from datetime import date
 
-from indexer.common.clean import clean_text
+from indexer.common.clean import clean_line, clean_text
 from indexer.common.dates import long_date
 from indexer.common.results import page_label
 from indexer.retrieve import browse
@@ -95,11 +95,16 @@ def section_blocks(s: dict, tables: list[dict], hl: dict | None) -> list[dict]:
     for a, b, t in cuts:
         blocks += _text_blocks(text, pos, a, marks)
         width = max(len(t["header"]), *(len(r["cells"]) for r in t["rows"]))
-        blocks.append({"kind": "table", "header": _pad([clean_text(c) for c in t["header"]], width),
-                       "rows": [_pad([clean_text(c) for c in r["cells"]], width) for r in t["rows"]]})
+        blocks.append({"kind": "table", "header": _pad([_cell(c) for c in t["header"]], width),
+                       "rows": [_pad([_cell(c) for c in r["cells"]], width) for r in t["rows"]]})
         pos = b
     blocks += _text_blocks(text, pos, len(text), marks)
     return [b for b in blocks if b["kind"] == "table" or b["text"].strip() or b["hl"]]
+
+
+def _cell(text: str) -> str:
+    """A cell's words without conversion markup; its own line breaks become spaces."""
+    return " ".join(clean_line(ln) for ln in str(text).splitlines() if clean_line(ln))
 
 
 def _pad(cells: list[str], width: int) -> list[str]:

@@ -319,9 +319,9 @@ def recommendations_page(request: Request, q: str | None = None, status: str | N
         if q:
             check_query(q, 1)
         if status and status not in pages_recs.FILTERS:
-            raise BadQuery("status", f"there is no status {status!r}; choose one of: " + ", ".join(pages_recs.FILTERS))
+            raise BadQuery("status", f"There is no status {status!r}; choose one of: " + ", ".join(pages_recs.FILTERS))
         if committee and committee not in ctx["committees"]:
-            raise BadQuery("committee", f"the index holds no committee {committee!r}; it holds: "
+            raise BadQuery("committee", f"The index holds no committee {committee!r}; it holds: "
                            + "; ".join(ctx["committees"]))
         # with their later discussion, so each record's follow-ups are the ones its page shows
         recs = recs_mod.find_recommendations(index, q, include_restricted=member, limit=RECOMMENDATIONS_PER_PAGE,
