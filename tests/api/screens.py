@@ -21,6 +21,8 @@ PAGES = {
     "meeting": MEETING,
     "minute": "/view/items/education-and-childrens-services-scrutiny-board-2/2019-11-28/minute-25",
     "item": "/view/items/education-and-childrens-services-scrutiny-board-2/2020-01-09/item-4",
+    # the same item scrolled to its appendix, whose performance figures are a table
+    "item-table": "/view/items/education-and-childrens-services-scrutiny-board-2/2020-01-09/item-4#appendix",
     "recommendations": "/view/recommendations",
     "recommendation": None,  # the first recommendation listed
     "home": "/",
@@ -38,7 +40,10 @@ def shoot(browser, base: str, tag: str, out: Path = OUT) -> list[Path]:
             if path is None:
                 page.goto(base + PAGES["recommendations"])
                 path = page.locator("ol.rec-list a").first.get_attribute("href")
+            path, appendix, _ = path.partition("#appendix")
             page.goto(base + path)
+            if appendix:
+                page.locator("h2", has_text="Appendix A").first.evaluate("e => e.scrollIntoView()")
             target = out / f"{name}-{size}-{tag}.png"
             page.screenshot(path=str(target))
             written.append(target)

@@ -109,8 +109,11 @@ def test_axe_finds_no_wcag_violations(chromium, hash_server, size):
             .violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))""", WCAG)
         if v:
             found[name] = v
+    page.evaluate("() => document.documentElement.removeAttribute('lang')")  # the check can fail
+    broken = page.evaluate("async () => (await axe.run(document, {runOnly: ['html-has-lang']})).violations.length")
     ctx.close()
     assert not found, found
+    assert broken == 1
 
 
 def test_meetings_meeting_and_item_read_right(chromium, hash_server):
