@@ -41,6 +41,7 @@ from indexer.common.settings import Settings
 from .deps import COOKIE, get_index, get_settings, is_member, make_filters, token_matches
 from .csrf import CsrfRejected, check_csrf, csrf_token, is_https, set_csrf_cookie
 from .ratelimit import limit_asks
+from . import pages, pages_recs
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,8 @@ RECOMMENDATIONS_PER_PAGE = 200
 KIND_LABELS = {"recommendation": "Recommendation", "response": "Response", "scheduled": "Work programme",
                "cross_reference": "Referred to again", "discussed": "Discussed"}
 # one class per status the tracker gives (indexer.structure.followups.STATUS_ORDER); the badge shows the words too
-STATUS_CLASSES = {"responded": "status-responded", "scheduled": "status-scheduled", "discussed": "status-discussed",
+STATUS_CLASSES = {"responded": "status-responded", "scheduled": "status-scheduled", "overdue": "status-overdue",
+                  "discussed": "status-discussed",
                   "outstanding": "status-outstanding", "no trace found": "status-none"}
 
 
@@ -69,6 +71,8 @@ def make_templates() -> Jinja2Templates:
     env.filters["rec_href"] = rec_href
     env.filters["kind_label"] = lambda k: KIND_LABELS.get(k or "", (k or "").replace("_", " ").capitalize())
     env.filters["status_class"] = lambda s: STATUS_CLASSES.get(s or "", "status-none")
+    env.filters["status_words"] = lambda s: pages_recs.STATUS_WORDS.get(s or "", s or "")
+    env.filters["prose_dates"] = pages.prose_dates
     return Jinja2Templates(env=env)
 
 
@@ -177,8 +181,12 @@ def timeline_rows(index: Index, entries, member: bool) -> list[dict]:
         chunk = e.get("id") or e.get("chunk_id") or (cit.get("id") if isinstance(cit, dict) else None)
         if isinstance(cit, dict):
             cit = cit.get("citation", "")
+        code = e.get("kind", "")
+        listed = code == "response" and "response" in e and not e["response"]  # on a tracker, no response yet
         rows.append({"date": e.get("meeting_date", ""), "date_label": _date_label(e.get("meeting_date")),
-                     "kind": e.get("kind", ""), "text": e.get("text", ""), "citation": cit or "", "chunk": chunk,
+                     "code": code, "kind": "Listed as outstanding" if listed else KIND_LABELS.get(
+                         code, code.replace("_", " ").capitalize()),
+                     "text": pages.prose_dates(e.get("text", "")), "citation": cit or "", "chunk": chunk,
                      # a recommendation in a timeline links to its own page (what happened to it)
                      "record_href": rec_href(e["record_id"])
                      if e.get("kind") == "recommendation" and e.get("record_id") else None})
@@ -196,11 +204,16 @@ def minute_label(rec: dict) -> str:
     return f"Minute {rec['minute']}" + (f", point {rec['point']}" if rec.get("point") else "")
 
 
-def recommendation_rows(recs: list[dict]) -> list[dict]:
-    return [{"id": r["id"], "href": rec_href(r["id"]), "label": minute_label(r), "title": r["minute_title"],
-             "committee": r["committee"], "date": r["meeting_date"], "date_label": _date_label(r["meeting_date"]),
-             "text": r["text"], "addressee": r["addressee"], "status": r["status"],
-             "follow_ups": len(r["follow_ups"])} for r in recs]
+def recommendation_rows(recs: list[dict], index: Index) -> list[dict]:
+    rows = []
+    for r in recs:
+        status, due = pages_recs.shown_status(r, index)
+        rows.append({"id": r["id"], "href": rec_href(r["id"]), "label": minute_label(r), "title": r["minute_title"],
+                     "committee": r["committee"], "date": r["meeting_date"],
+                     "date_label": _date_label(r["meeting_date"]), "text": r["text"], "addressee": r["addressee"],
+                     "status": status, "overdue_note": pages_recs.overdue_note(r, index, due),
+                     "follow_ups": len(r["follow_ups"])})
+    return rows
 
 
 def _page(request: Request, name: str, ctx: dict, status_code: int = 200) -> HTMLResponse:
@@ -228,7 +241,8 @@ def home(
     form = {"q": q or "", "mode": mode, "committee": committee or "", "date_from": date_from or "",
             "date_to": date_to or "", "doc_type": doc_type or ""}
     ctx = {"form": form, "committees": browse.committees(index), "doc_types": DOC_TYPES,
-           "member": member, "error": None, "cards": None, "answer": None, "timeline": []}
+           "member": member, "error": None, "cards": None, "answer": None, "timeline": [],
+           "coverage": pages.coverage(index, member) if q is None else None}
     status = 200
     if q is not None:  # the form was submitted (an empty box is an error to show)
         try:
@@ -268,7 +282,7 @@ def meeting_page(request: Request, meeting_id: str, index: Index = Depends(get_i
     for d in m["documents"]:
         d["href"] = source_href(d["id"], d["pdf_page_start"]) if d["path"] not in withheld else None
         d.update(council_link(d["url"], d["url"], None, None))
-    return _page(request, "meeting.html", {"m": m, "member": member})
+    return _page(request, "meeting.html", {"m": m, "member": member, **pages.meeting_extras(m)})
 
 
 @router.api_route("/view/items/{item_id:path}", methods=["GET", "HEAD"], response_class=HTMLResponse)
@@ -289,20 +303,35 @@ def item_page(request: Request, item_id: str, highlight: str | None = None,
             s["parts"] = (clean_text(t[:hl["start"]]), clean_text(t[hl["start"]:hl["end"]]), clean_text(t[hl["end"]:]))
         else:
             s["parts"] = (clean_text(s["text"]), None, None)  # page text as read: conversion debris dropped
-    return _page(request, "item.html", {"it": it, "member": member})
+    return _page(request, "item.html", {"it": it, "member": member, **pages.item_extras(index, it, member)})
 
 
 @router.api_route("/view/recommendations", methods=["GET", "HEAD"], response_class=HTMLResponse)
-def recommendations_page(request: Request, q: str | None = None, index: Index = Depends(get_index),
+def recommendations_page(request: Request, q: str | None = None, status: str | None = None,
+                         committee: str | None = None, index: Index = Depends(get_index),
                          member: bool = Depends(is_member)):
-    """Every record (oldest first), or those matching ?q= (best first)."""
-    q = (q or "").strip()
-    ctx = {"q": q, "member": member, "error": None, "recs": [], "limit": RECOMMENDATIONS_PER_PAGE}
+    """Every record (oldest first), or those matching ?q= (best first); ?status= and ?committee= filter."""
+    q, status, committee = (q or "").strip(), (status or "").strip(), (committee or "").strip()
+    ctx = {"q": q, "status": status, "committee": committee, "member": member, "error": None, "recs": [],
+           "limit": RECOMMENDATIONS_PER_PAGE, "key": [], "statuses": pages_recs.STATUS_KEY,
+           "committees": browse.committees(index)}
     try:
         if q:
             check_query(q, 1)
-        recs = recs_mod.find_recommendations(index, q, include_restricted=member, limit=RECOMMENDATIONS_PER_PAGE)
-        ctx["recs"] = recommendation_rows(recs)
+        if status and status not in pages_recs.FILTERS:
+            raise BadQuery("status", f"There is no status {status!r}; choose one of: " + ", ".join(pages_recs.FILTERS))
+        if committee and committee not in ctx["committees"]:
+            raise BadQuery("committee", f"The index holds no committee {committee!r}; it holds: "
+                           + "; ".join(ctx["committees"]))
+        # with their later discussion, so each record's follow-ups are the ones its page shows
+        recs = recs_mod.find_recommendations(index, q, include_restricted=member, limit=RECOMMENDATIONS_PER_PAGE,
+                                             with_discussed=True)
+        rows = recommendation_rows(recs, index)
+        ctx["key"] = pages_recs.status_counts(pages_recs.filter_recs(rows, "", committee))
+        for k in ctx["key"]:
+            k["href"] = pages_recs.filter_href(q, k["status"], committee)
+        ctx["recs"] = pages_recs.filter_recs(rows, status, committee)
+        ctx["total"] = len(rows)
     except BadQuery as exc:
         ctx["error"] = {"field": exc.field, "message": exc.reason}
         return _page(request, "recommendations.html", ctx, 422)
@@ -316,7 +345,10 @@ def recommendation_page(request: Request, rec_id: str, index: Index = Depends(ge
     cards = citation_cards(index, [rec["citation"]], member) if rec.get("citation") else []
     # the library gives the timeline oldest first; sorting (stably) here keeps the page right regardless
     timeline = sorted(timeline_rows(index, rec["timeline"], member), key=lambda t: t["date"])
-    return _page(request, "recommendation.html", {"rec": rec, "label": minute_label(rec),
+    shown, due = pages_recs.shown_status(rec, index)
+    return _page(request, "recommendation.html", {"rec": rec, "label": minute_label(rec), "status": shown,
+                                                  "overdue_note": pages_recs.overdue_note(rec, index, due),
+                                                  "key": pages_recs.STATUS_KEY,
                                                   "date_label": _date_label(rec["meeting_date"]),
                                                   "card": cards[0] if cards else None,
                                                   "timeline": timeline, "member": member})

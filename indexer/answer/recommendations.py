@@ -115,14 +115,13 @@ def _record_dict(index: Index, db: TrackerReader, r, include_restricted: bool, w
     record's own page shows it; ``with_discussed`` also lists those passages among the follow-ups."""
     fus = [_followup_dict(index, f) for f in db.followups(r["id"], include_restricted)]
     exclude = {f["citation"]["id"] for f in fus if f["citation"]} | {r["chunk_id"]}
-    if with_discussed:
+    if with_discussed or STATUS_ORDER.index(status_of(_kinds(fus))) > STATUS_ORDER.index("discussed"):
+        # the status always counts later discussion, as the record's own page does; when that
+        # discussion is what decides the status, it is listed too, so the status is never
+        # "discussed" over a timeline that shows no discussion
         fus += _record_discussed(index, r, exclude, include_restricted)
     fus.sort(key=lambda f: (f["meeting_date"], KIND_ORDER[f["kind"]]))
-    kinds = [f["kind"] if f["kind"] != "response" or f["response"] else "tracked" for f in fus]
-    status = status_of(kinds)
-    if (not with_discussed and STATUS_ORDER.index(status) > STATUS_ORDER.index("discussed")
-            and _record_discussed(index, r, exclude, include_restricted)):
-        status = "discussed"  # only a later discussion would change it: the same status as on its page
+    status = status_of(_kinds(fus))
     rec = {"id": r["id"], "meeting_id": r["meeting_id"], "meeting_date": r["meeting_date"],
            "committee": r["committee"], "minute": r["minute"], "minute_title": r["minute_title"],
            "point": r["point"], "text": r["text"], "lead_in": r["lead_in"], "addressee": r["addressee"],
@@ -130,8 +129,47 @@ def _record_dict(index: Index, db: TrackerReader, r, include_restricted: bool, w
            "citation": _cite(index, r["chunk_id"]), "follow_ups": fus}
     rec["timeline"] = [_rec_entry(rec)] + [
         {"meeting_date": f["meeting_date"], "kind": f["kind"], "text": f["text"], "citation": f["citation"],
-         **({"planned_date": f["planned_date"]} if f["kind"] == "scheduled" else {})} for f in fus]
+         **({"planned_date": f["planned_date"]} if f["kind"] == "scheduled" else {}),
+         **({"response": f["response"]} if f["kind"] == "response" else {})} for f in fus]
     return rec
+
+
+def _kinds(fus: list[dict]) -> list[str]:
+    """Follow-up kinds as the status counts them: a tracker row with no response is "tracked"."""
+    return [f["kind"] if f["kind"] != "response" or f["response"] else "tracked" for f in fus]
+
+
+def timeline_status(timeline: list[dict]) -> str:
+    """The status a timeline shows (its first entry is the recommendation itself): the same rule
+    as the record's status, so a test can check that the two always agree."""
+    return status_of([e["kind"] if e["kind"] != "response" or e.get("response") else "tracked"
+                      for e in timeline[1:]])
+
+
+def overdue_since(rec: dict, latest: str | None) -> str | None:
+    """The promised date (YYYY-MM-DD) of a scheduled record whose latest plan fell before
+    ``latest`` (the committee's latest meeting in the index) with nothing in the papers on or
+    after it; None when not overdue. The papers, not today's date, are the clock: an index of
+    2017-2023 papers would otherwise call every plan overdue."""
+    if rec["status"] != "scheduled" or not latest:
+        return None
+    planned = [f["planned_date"] for f in rec["follow_ups"] if f["kind"] == "scheduled" and f["planned_date"]]
+    if not planned:
+        return None  # no date was promised
+    due = max(planned)  # a later work programme that moves the date moves it here too
+    if due >= latest or any(f["meeting_date"] >= due for f in rec["follow_ups"] if f["kind"] != "scheduled"):
+        return None
+    return due
+
+
+def latest_meeting(index: Index, committee: str) -> str | None:
+    """The date (YYYY-MM-DD) of the committee's latest meeting in the index: the clock of :func:`overdue_since`."""
+    def build() -> dict[str, str]:
+        latest: dict[str, str] = {}
+        for m in index.meetings():
+            latest[m["committee"]] = max(latest.get(m["committee"], ""), m["date"])
+        return latest
+    return index.cached("latest meeting of each committee", build).get(committee)
 
 
 def _rec_entry(rec: dict) -> dict:
