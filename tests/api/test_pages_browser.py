@@ -2,7 +2,7 @@
 /usr/bin/chromium; no browser is downloaded), on the hash-embedder fixture index: what a reader
 sees, and axe-core (vendored, tests/api/vendor/axe.min.js) at 0 WCAG 2 A/AA violations.
 
-The "after" screenshots in docs/screenshots/ are written here (tests/api/screens.py).
+The "after" screenshots in docs/screenshots/ are written by tests/api/screens.py; the test here shoots into a temporary folder.
 """
 
 from __future__ import annotations
@@ -167,6 +167,7 @@ def test_filter_recommendations_by_status_and_read_the_key(chromium, hash_server
     ctx.close()
 
 
-def test_screenshots_after(chromium, hash_server):
-    written = screens.shoot(chromium, hash_server, "after")
+def test_screenshots_after(chromium, hash_server, tmp_path):
+    """Every page renders to a screenshot (docs/screenshots/ is written by `python -m tests.api.screens`)."""
+    written = screens.shoot(chromium, hash_server, "after", out=tmp_path)
     assert written and all(p.stat().st_size > 10_000 for p in written)
