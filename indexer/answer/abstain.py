@@ -32,6 +32,7 @@ import re
 from datetime import date
 
 from indexer.common.dates import MONTHS, find_date
+from indexer.common.pos import lemmas, names_a_thing
 from indexer.common.text import TOKEN, Idf, content_words, stem, word
 
 COVERAGE_MIN = 0.22  # idf-weighted share of the question's words in one of its 5 nearest passages
@@ -262,7 +263,7 @@ BEFORE_YEARS = 3
 # ---------------------------------------------------------------------------- subject words
 
 KEY_IDF = 2.0  # a question word this rare carries its subject (chosen on the tuning part of eval/answers.jsonl)
-MISSING_MAX = 0.34  # idf-weighted share of the subject's words the quoted passage may lack (never the rarest)
+MISSING_MAX = 0.67  # idf-weighted share of the subject's words the quoted passage may lack
 # Words of the question's form or of any council paper, which say nothing about its subject.
 _FORM_WORDS = {stem(w) for w in (
     "decide decided decision agree agreed resolve resolution recommend recommendation request requested happen "
@@ -286,40 +287,47 @@ def _words_in_meaning(text: str) -> set[str]:
     return set(content_words(_IDIOMS.sub(" ", text)))
 
 
-def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliases=None,
-                    only_unknown: bool = False) -> str | None:
+def _forms(token: str, w: str) -> set[str]:
+    """The stems a question word may take in a passage: its own and its lemmas' ("spoke" -> speak,
+    "women" -> woman), and each without a final "e" ("judge" meets "judged")."""
+    out = {w, _root(w)}
+    for lemma in lemmas(token):
+        s = word(lemma)
+        if s:
+            out |= {s, _root(s)}
+    return out
+
+
+def subject_missing(question: str, sentence: str, passage: str, idf: Idf, aliases=None) -> str | None:
     """The words of the question's subject that the quoted passage lacks, when too many of them
-    are missing (or the rarest is), else None. Subject words are the question's rarer words
-    (idf >= KEY_IDF, no dates, no words of the question's form); a word counts only where it means
-    itself, not inside a fixed phrase; a word the papers never use is always missing. With
-    ``only_unknown`` (the quoted sentence is near the question in meaning), only such words count."""
+    are missing (more than MISSING_MAX of them, idf-weighted) or one is a word the papers never
+    use, else None. Subject words are the question's rarer words (idf >= KEY_IDF) that can name
+    a thing (:func:`indexer.common.pos.names_a_thing`), not dates, nor words of the question's form; a word counts
+    only where it means itself, not inside a fixed phrase ("in the light of"), and in any of its
+    inflections ("spoke" meets "speak")."""
     question = re.sub(r"\b(?:according to|as reported (?:in|at|to|by))\b[^?,;]*", " ", question, flags=re.I)
     parts: dict[str, list[str]] = {}  # a hyphenated word ("PLACE-EE") is present when its parts are
-    from_question = []
+    forms: dict[str, set[str]] = {}
     for t in TOKEN.findall(question):
         w = word(t)
         if (w is None or w in _FORM_WORDS or re.fullmatch(r"[\d/.-]+", w) or w[:3] in _MONTH_STEMS
-                or _VERB_FORM.search(t.lower()) or w in from_question):
+                or w in forms or not names_a_thing(t)):
             continue
-        from_question.append(w)
+        forms[w] = _forms(t, w)
         if "-" in t:
             parts[w] = [p for p in (word(x) for x in t.split("-")) if p]
-    key = [w for w in from_question if idf(w) >= KEY_IDF]
+    key = [w for w in forms if idf(w) >= KEY_IDF]
     if not key:
         return None
     have = _words_in_meaning(passage) | _words_in_meaning(sentence)
     if aliases is not None:
         have = aliases.extend(have)
     have |= {_root(w) for w in have}
-    absent = [w for w in key if w not in have and _root(w) not in have
-              and not (parts.get(w) and all(p in have for p in parts[w]))]
+    absent = [w for w in key if not (forms[w] & have) and not (parts.get(w) and all(p in have for p in parts[w]))]
     if not absent:
         return None
-    rarest = max(key, key=idf)
     never = [w for w in absent if not idf.df.get(w)]
-    if only_unknown:
-        return _surface(question, never) if never else None
-    if rarest in absent or never or sum(idf(w) for w in absent) / sum(idf(w) for w in key) > MISSING_MAX:
+    if never or sum(idf(w) for w in absent) / sum(idf(w) for w in key) > MISSING_MAX:
         return _surface(question, absent)
     return None
 
@@ -330,7 +338,6 @@ _MONTH_STEMS = {m[:3] for m in MONTHS}
 def _root(w: str) -> str:
     """A stem without its final "e", so "judge" meets "judged" (stemmed "judg")."""
     return w[:-1] if len(w) > 4 and w.endswith("e") else w
-_VERB_FORM = re.compile(r"(?:ed|ing)$")
 
 
 def _surface(question: str, stems: list[str]) -> str:

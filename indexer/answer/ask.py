@@ -56,12 +56,10 @@ log = logging.getLogger(__name__)
 DEFAULT_ABSTAIN = 0.36  # cosine of the best passage; settings.abstain_threshold overrides it
 TYPED_RELIEF = 0.06  # a quoted sentence holding the kind of answer asked for may be this much further from it
 # The subject-word check is for answers that are near the question's words but not its meaning.
-# A quoted sentence this near the question in meaning (its passage's cosine) is refused only for a subject
-# word the papers never use; one nearer still (UNKNOWN_COS) is not checked for subject words at
-# all (a question's own verbs, "employ", "cut", "pays", are rarely the papers' words). Chosen on
-# the tuning part of eval/answers.jsonl and on eval/gold.jsonl.
+# A quoted sentence this near the question in meaning (its passage's cosine) is not checked for
+# subject words: the passage is about the question's subject in its own words. Chosen on the
+# tuning part of eval/answers.jsonl and on eval/gold.jsonl (eval/abstention.md).
 SUBJECT_COS = 0.6
-UNKNOWN_COS = 0.65
 RELATED = 3  # passages offered as "related, not an answer" with a refusal
 
 def scope(index: Index, filters: Filters) -> tuple[list[str], date | None, date | None]:
@@ -186,15 +184,14 @@ def abstain_reason(index: Index, question: str, filters: Filters, results: list[
     if coverage < COVERAGE_MIN:
         return f"word coverage {coverage:.2f} < {COVERAGE_MIN}"
     qt = found["qtype"]
-    if qt.kind in _KIND_ASKED and found["sentences"] and not found["holds"]:
+    if qt.kind in _KIND_ASKED and found["sentences"] and not found.get("typed_found"):
         return f"kind: {_KIND_ASKED[qt.kind]}"
     if found["sentences"]:
         first_s, ns = found["sentences"][0]
         passage = " ".join(f"{results[n - 1].committee}\n{results[n - 1].item_title}\n{found['texts'][n - 1]}"
                            for n in ns)  # the committee and item are part of what the passage is about
         near_s = found.get("best_sentence", 0.0)
-        missing = (subject_missing(question, first_s, passage, idf, aliases, only_unknown=near_s >= SUBJECT_COS)
-                   if near_s < UNKNOWN_COS else None)
+        missing = subject_missing(question, first_s, passage, idf, aliases) if near_s < SUBJECT_COS else None
         if missing:
             return f"subject: {missing}"
     other = other_period(question, [(s, results[n - 1].meeting_date) for s, ns in found["sentences"][:1] for n in ns])

@@ -280,18 +280,18 @@ def test_social_worker_retention_timeline(real_index):
 
 @pytest.mark.real_model
 def test_abstention_on_the_gold_set(gold_answers):
-    """Issue 6: at least 0.9 of the unanswerable questions get no answer. Answerable ones: issue 6
-    measured 99 of 101 with its looser checks; issue 19's subject, figure and period checks
-    refuse more (56 of 101 answered on main at 3754277, 82 of 101 after the subject check was
-    gated by the quoted sentence's cosine, 73 of 101 once sentences were scored by their passage's
-    cosine to make /ask as fast as /search). The bar is that measured level, short of issue 19's
-    0.9 goal (the checks were chosen on this set; eval/results.md gives the held-out rates)."""
+    """At least 0.9 of the unanswerable questions get no answer, and at least 0.85 of the answerable
+    ones get one. Measured with the defaults: 13 of 13 refused and 87 of 101 answered (issue 6's
+    looser checks answered 99 of 101 but let through answers about other things; issue 19's
+    subject, figure and period checks answered 56, then 73, and 87 once subject words were the
+    question's nouns, met in any inflection). Issue 19's goal of 0.9 answered is not met. The checks
+    were chosen on this set; eval/results.md gives the held-out rates."""
     unanswerable = [out for g, out in gold_answers if not g["answerable"]]
     answerable = [out for g, out in gold_answers if g["answerable"]]
     abstained = sum(not out["answered"] for out in unanswerable)
     answered = sum(out["answered"] for out in answerable)
     assert abstained / len(unanswerable) >= 0.9, [o["question"] for o in unanswerable if o["answered"]]
-    assert answered / len(answerable) >= 0.72, [o["question"] for o in answerable if not o["answered"]]
+    assert answered / len(answerable) >= 0.85, [o["question"] for o in answerable if not o["answered"]]
 
 
 @pytest.mark.real_model
@@ -304,14 +304,18 @@ def test_every_gold_answer_quotes_its_citations(gold_answers):
 
 @pytest.mark.real_model
 def test_a_records_status_is_the_same_in_the_list_and_on_its_page(real_index):
-    """The list computes no discussed follow-ups, but its status counts them as the record's page
-    does: a recommendation later discussed in the papers is "discussed" in both places."""
+    """The list's status counts later discussion as the record's page does: a recommendation later
+    discussed in the papers is "discussed" in both places, and the list then shows that discussion
+    (a status never rests on a follow-up the record does not list)."""
     from collections import Counter
 
     from indexer.answer.recommendations import find_recommendations, recommendation
 
     listed = find_recommendations(real_index, "", limit=500)
-    assert listed and all(not any(f["kind"] == "discussed" for f in r["follow_ups"]) for r in listed)
+    assert listed
+    for r in listed:
+        if r["status"] == "discussed":
+            assert any(f["kind"] == "discussed" for f in r["follow_ups"]), r["id"]
     pages = {r["id"]: recommendation(real_index, r["id"]) for r in listed}
     assert [(r["id"], r["status"]) for r in listed] == [(i, p["status"]) for i, p in pages.items()]
     assert Counter(r["status"] for r in listed)["discussed"] == sum(

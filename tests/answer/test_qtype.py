@@ -58,3 +58,27 @@ def test_subject_words_must_be_there_in_meaning():
     assert subject_missing(q, "In the light of the report, the board agreed.", "In the light of the report.", idf)
     assert subject_missing(q, "Street lighting was replaced.", "Street lighting was replaced.", idf) is None
     assert subject_missing("How many schools have RAAC concrete?", "Schools were surveyed.", "Schools.", idf)
+
+
+def test_subject_words_are_the_questions_nouns_met_in_any_inflection():
+    idf = Idf(["the report was noted", "the budget was set", "the board met"] * 20 +
+              ["the chair will speak for the college", "women made up most of the workforce", "school places"])
+    # a verb the papers word their own way is not the subject ("told", "pays", "roughly")
+    assert subject_missing("What has the board been told about school places?", "School places were noted.",
+                           "School places were noted.", idf) is None
+    # an irregular form meets its lemma: "spoke" -> speak, "women" -> woman
+    assert subject_missing("Who spoke for the college?", "The chair will speak for the college.",
+                           "The chair will speak for the college.", idf) is None
+    assert subject_missing("What share of the workforce are women?", "A woman chaired it.",
+                           "A woman chaired it; the workforce grew.", idf) is None
+    # a noun the papers never use is still missing, whatever else matches
+    assert subject_missing("What did the board say about the airport budget?", "The budget was set.",
+                           "The budget was set.", idf) == "airport"
+
+
+def test_names_a_thing():
+    from indexer.common.pos import lemmas, names_a_thing
+
+    assert all(names_a_thing(w) for w in ("airport", "lighting", "uniform", "RAAC", "Saplings", "women"))
+    assert not any(names_a_thing(w) for w in ("told", "pays", "roughly", "worst", "anyone", "heard"))
+    assert lemmas("spoke") >= {"speak"} and lemmas("women") == {"woman"}
