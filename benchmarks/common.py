@@ -251,11 +251,13 @@ class Server:
 def council_server(index_dir: Path, *, startup_timeout: float = 300.0,
                    extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     """Run `council serve` on a free loopback port until the block ends; it is ready (the model
-    loaded and one search answered) when the block starts."""
+    loaded and one search answered) when the block starts. The per-client limit on /ask is off:
+    every benchmark client is 127.0.0.1, and the benchmarks measure latency, not the limit."""
     import httpx
 
     port = free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **(extra_env or {})}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "COUNCIL_ASK_RATE_LIMIT": "",
+           **(extra_env or {})}
     log = open(CACHE / f"serve-{port}.log", "w") if CACHE.is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
         [str(COUNCIL), "serve", "--index-dir", str(index_dir), "--host", "127.0.0.1", "--port", str(port)],
