@@ -57,7 +57,6 @@ def recall_and_bm25(flat_dir: Path, hnsw_dir: Path, n_random: int = 200) -> dict
     from indexer.store.lexical import LexicalIndex
     from indexer.store.vectors import VectorIndex
 
-    emb = get_embedder(MODEL)
     flat = VectorIndex.load(ix.current_generation(flat_dir) / ix.VECTORS)
     ids = flat.ids()
     rng = np.random.default_rng(7)
@@ -65,7 +64,10 @@ def recall_and_bm25(flat_dir: Path, hnsw_dir: Path, n_random: int = 200) -> dict
     picked = flat.vectors_for(rng.choice(ids, n_random, replace=False))
     noisy = picked + rng.normal(0, 0.05, picked.shape).astype(np.float32)
     noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-    qv = np.concatenate([emb.embed_batch(list(QUERIES), kind="query"), noisy]).astype(np.float32)
+    # the passages' vectors are in all-MiniLM-L6-v2's space (bigindex.py), so are the queries': the
+    # serving model's (hash) query vectors would sit far from every passage, a case no user meets
+    real = get_embedder("all-MiniLM-L6-v2")
+    qv = np.concatenate([real.embed_batch(list(QUERIES), kind="query"), noisy]).astype(np.float32)
     truth = [flat.search(q[None], 10)[1][0] for q in qv]
     t = [time.perf_counter()]
     for q in qv[:50]:
@@ -149,6 +151,7 @@ def add_child(src: Path) -> None:
     from indexer.embed.hashing import HashEmbedder
     from indexer.store import index as ix
     from indexer.store.index import update_index
+    from indexer.structure.privacy import PRIVACY_VERSION
     from indexer.structure.reader import READER_VERSION
 
     class Counting(HashEmbedder):
@@ -164,7 +167,9 @@ def add_child(src: Path) -> None:
     shutil.copytree(src, dst, copy_function=os.link)  # nothing is written in place: links are safe
     gen = ix.current_generation(dst)
     manifest = json.loads((gen / ix.MANIFEST).read_text())
-    manifest["chunker"]["reader"] = READER_VERSION  # written by the benchmark builder; same chunker
+    # written by the benchmark builder with the same chunker: say so, or update_index re-reads every
+    # file (and, given only the new pack, keeps only its passages)
+    manifest["chunker"].update(reader=READER_VERSION, privacy=PRIVACY_VERSION)
     (gen / ix.MANIFEST).unlink()
     (gen / ix.MANIFEST).write_text(json.dumps(manifest))
     before = manifest["chunks"]
@@ -184,6 +189,8 @@ def add_child(src: Path) -> None:
         text = prof.output_text(unicode=False, color=False)
     after = json.loads((ix.current_generation(dst) / ix.MANIFEST).read_text())["chunks"]
     shutil.rmtree(dst)
+    if after < before:
+        raise SystemExit(f"adding one pack lost passages: {before:,} -> {after:,} ({report.warnings})")
     print(json.dumps({"seconds": report.seconds, "embed_seconds": report.embed_seconds,
                       "embedded": report.chunks_embedded, "reused": report.chunks_reused,
                       "texts_sent_to_embedder": Counting.texts, "added": report.added,
