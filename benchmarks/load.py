@@ -165,7 +165,7 @@ def _rows(runs: list[dict]) -> list[tuple]:
     rows = []
     for run_ in runs:
         st = run_["stats"]
-        for name in ("/search", "/view/search", "/ask", "pages", "Aggregated"):
+        for name in ("/search", "/?q= (search page)", "/ask", "pages", "Aggregated"):
             if name not in st:
                 continue
             r = st[name]
@@ -189,7 +189,7 @@ def run_load(command: str, users: int, seconds: float, big: Path | None) -> dict
     body = [
         f"How: [locust](https://locust.io) {LOCUST_VERSION}, headless, {users} users spawned at once for {seconds:.0f} s "
         "against `council serve` on 127.0.0.1 (benchmarks/locustfile.py). Each user waits 0-0.2 s between "
-        "requests and picks, by weight: `GET /search?k=10` 6, the search page `GET /view/search` 3, "
+        "requests and picks, by weight: `GET /search?k=10` 6, the search page `GET /?q=` 3, "
         "`POST /ask` with a gold question 2, and a page (home, meetings list, recommendations) 1. Searches "
         "are things typed into the box; questions are `eval/gold.jsonl`. Latency is locust's, send to full "
         "response, so it includes queueing. The per-client /ask limit is off (every user is 127.0.0.1).",

@@ -39,7 +39,7 @@ class Member(HttpUser):
 
     @task(3)
     def search_page(self) -> None:
-        self.client.get("/view/search", params={"q": self.rng.choice(QUERIES)}, name="/view/search")
+        self.client.get("/", params={"q": self.rng.choice(QUERIES)}, name="/?q= (search page)")
 
     @task(2)
     def ask(self) -> None:
