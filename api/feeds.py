@@ -117,9 +117,27 @@ def xml_text(s: str | None) -> str:
     return _NOT_XML.sub(" ", s or "")
 
 
-def summary_text(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The passage on one paragraph, cut at a word under ``limit`` characters."""
-    text = " ".join(xml_text(text).split())
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+|\s+(?=—)|\n+")
+
+
+def summary_text(text: str, query: str | None = None, limit: int = SUMMARY_CHARS) -> str:
+    """The passage on one paragraph, cut at a word under ``limit`` characters. With ``query``, it
+    starts at the first sentence holding the most of the query's words, so that the summary
+    shows the mention (a long passage may reach it past the limit)."""
+    text = xml_text(text)
+    if query:
+        wanted = set(lexical.terms(query))
+        pieces = [m.end() for m in _SENTENCE_END.finditer(text)]
+        starts = [0] + pieces
+        best, best_n = 0, 0
+        for a in starts:
+            b = next((p for p in pieces if p > a), len(text))
+            n = len(wanted & set(lexical.terms(text[a:b])))
+            if n > best_n:
+                best, best_n = a, n
+        if best:
+            text = "… " + text[best:]
+    text = " ".join(text.split())
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + " …"
@@ -208,7 +226,7 @@ def search_feed(
         fe.link(href=item_url(request, r.item_id, r.id), rel="alternate", type="text/html")
         fe.updated(rfc3339(r.meeting_date))
         fe.published(rfc3339(r.meeting_date))
-        fe.summary(summary_text(display_text(index, r)))
+        fe.summary(summary_text(display_text(index, r), q))
         fe.category(term=xml_text(r.committee))
     return feed_response(fg, index, items[0].meeting_date if items else None)
 
