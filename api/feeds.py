@@ -105,7 +105,8 @@ def newest_items(results: list[SearchResult], query: str, limit: int) -> list[Se
             continue
         if wanted <= set(lexical.terms(f"{r.item_title}\n{r.text}")):
             best[r.item_id] = r
-    return sorted(best.values(), key=lambda r: (r.meeting_date, r.item_id), reverse=True)[:limit]
+    # by date alone: a stable sort keeps a day's items best first
+    return sorted(best.values(), key=lambda r: r.meeting_date, reverse=True)[:limit]
 
 
 # ------------------------------------------------------------------ building a feed
@@ -207,7 +208,8 @@ def search_feed(
     passage as the summary. Subscribe to it in a feed reader to be told when new papers mention
     the subject.
 
-    Public papers only, whoever asks: restricted (Part B) papers never appear in a feed."""
+    Public papers only, whoever asks: restricted (Part B) papers never appear in a feed. Any other
+    parameter is a 422 that names it (a misspelt one would silently follow another search)."""
     only_params(request, SEARCH_PARAMS)
     q = check_query(q, 1)
     committee = check_committee(index, committee)
@@ -223,6 +225,7 @@ def search_feed(
         fe = fg.add_entry(order="append")
         fe.id(ID_PREFIX + "item:" + quote(r.item_id, safe="/"))
         fe.title(xml_text(item_entry_title(r)))
+        # (feedgen 1.0 writes an entry's link with its href only: rel="alternate" is Atom's default)
         fe.link(href=item_url(request, r.item_id, r.id), rel="alternate", type="text/html")
         fe.updated(rfc3339(r.meeting_date))
         fe.published(rfc3339(r.meeting_date))
@@ -248,7 +251,8 @@ def meetings_feed(
     """The newest meetings (at most 30), newest first: one Atom entry per meeting, with a link to
     its page, the meeting date as `updated` and its agenda as the summary.
 
-    Public papers only, whoever asks: restricted (Part B) items are neither listed nor counted."""
+    Public papers only, whoever asks: restricted (Part B) items are neither listed nor counted.
+    Any other parameter is a 422 that names it."""
     only_params(request, MEETING_PARAMS)
     committee = check_committee(index, committee)
     meetings = browse.list_meetings(index, include_restricted=False, committee=committee)[:MEETING_ENTRIES]

@@ -14,6 +14,7 @@ from lxml import etree
 
 A = "{http://www.w3.org/2005/Atom}"
 ATOM = "application/atom+xml"
+IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")  # an absolute IRI: a scheme, then no spaces
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 BOARD = "Education and Children's Services Scrutiny Board (2)"
 AUDIT = "Audit and Procurement Committee"
@@ -21,7 +22,8 @@ SECRET = ("Zephyrine", "four million pounds", "not for publication")  # only the
 
 
 def check_atom(xml: bytes) -> etree._Element:
-    """The elements RFC 4287 requires (4.1.1, 4.1.2), one each where it says one; dates as RFC 3339."""
+    """The elements RFC 4287 requires (4.1.1, 4.1.2), one each where it says one, ids as absolute
+    IRIs (4.2.6), dates as RFC 3339 (3.3), an alternate link where an entry has no content."""
     root = etree.fromstring(xml)
     assert root.tag == A + "feed"
 
@@ -33,7 +35,12 @@ def check_atom(xml: bytes) -> etree._Element:
 
     for name in ("id", "title", "updated"):
         one(root, name)
+    for name in ("generator", "icon", "logo", "rights", "subtitle"):  # at most one each
+        assert len(root.findall(A + name)) <= 1, name
+    assert IRI.match(root.findtext(A + "id")), root.findtext(A + "id")
     assert RFC3339.match(root.find(A + "updated").text)
+    for text in root.iter(A + "title", A + "subtitle", A + "summary"):
+        assert text.get("type", "text") in ("text", "html", "xhtml")
     # atom:feed needs an author unless every entry has one
     entries = root.findall(A + "entry")
     assert root.findall(A + "author/" + A + "name") or all(e.findall(A + "author") for e in entries)
@@ -44,6 +51,8 @@ def check_atom(xml: bytes) -> etree._Element:
         for name in ("id", "title", "updated"):
             one(e, name)
         assert RFC3339.match(e.find(A + "updated").text)
+        assert IRI.match(e.findtext(A + "id")), e.findtext(A + "id")
+        assert all(c.get("term") for c in e.findall(A + "category"))
         alternates = [ln for ln in e.findall(A + "link") if ln.get("rel", "alternate") == "alternate"]
         # no atom:content, so an alternate link is required; at most one per type and language
         assert len(alternates) == 1 and alternates[0].get("href", "").startswith("http")
