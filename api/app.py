@@ -37,7 +37,7 @@ from indexer.store.index import Index
 from indexer.common.results import MAX_K, MAX_QUERY_CHARS, BadQuery
 from indexer.common.settings import Settings
 
-from . import routes, routes_html
+from . import feeds, routes, routes_html
 from .ratelimit import AskLimiter, RateLimited
 from .middleware import (  # noqa: F401 - CSP and friends are part of what api.app offers
     CSP, DOCS_CSP, DOCS_PATHS, DOCS_STATIC, MAX_PATH_CHARS, MAX_QUERY_STRING, PROBLEM_JSON, BodyLimit,
@@ -256,6 +256,7 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(routes_html.router)
     app.include_router(routes.router)
+    app.include_router(feeds.router)
     # the last added is outermost: headers on everything, then the 500 boundary, then the size limit
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     app.add_middleware(UrlLimit)
