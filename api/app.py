@@ -246,6 +246,8 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
         lifespan=lifespan,
         openapi_tags=[{"name": "search", "description": "Passages and answers with citations."},
                       {"name": "browse", "description": "Meetings, items and source files by id."},
+                      {"name": "feeds", "description": "Atom feeds of new papers matching a search, and of new "
+                                                        "meetings, for a feed reader (public papers only)."},
                       {"name": "service", "description": "Health of the service and its index."}],
     )
     app.state.settings = settings
