@@ -134,7 +134,7 @@ def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict
             "date_label": _date_label(r.get("meeting_date")), "label": label, "title": item.get("title", ""),
             "pages": page_label(src.get("page_start"), src.get("page_end")),
             "doc_type": DOC_TYPE_LABELS.get(r.get("doc_type", ""), r.get("doc_type", "")),
-            "text": r.get("text_clean") or clean_text(r.get("text", "")), "citation": r.get("citation", ""),
+            "text": r.get("text_clean") or clean_text(r.get("text", "")), "citation": (r.get("citation") or {}).get("text", ""),
             "restricted": bool(r.get("restricted")),
             "href": item_href(link["item_id"], r["id"]) if link else None,
             # the document opened at the cited page: the council's page when the result carries one
@@ -180,7 +180,7 @@ def timeline_rows(index: Index, entries, member: bool) -> list[dict]:
         cit = e.get("citation")
         chunk = e.get("id") or e.get("chunk_id") or (cit.get("id") if isinstance(cit, dict) else None)
         if isinstance(cit, dict):
-            cit = cit.get("citation", "")
+            cit = cit.get("text", "")
         code = e.get("kind", "")
         listed = code == "response" and "response" in e and not e["response"]  # on a tracker, no response yet
         rows.append({"date": e.get("meeting_date", ""), "date_label": _date_label(e.get("meeting_date")),
@@ -342,7 +342,8 @@ def recommendations_page(request: Request, q: str | None = None, status: str | N
 def recommendation_page(request: Request, rec_id: str, index: Index = Depends(get_index),
                         member: bool = Depends(is_member)):
     rec = recs_mod.recommendation(index, rec_id, include_restricted=member)
-    cards = citation_cards(index, [rec["citation"]], member) if rec.get("citation") else []
+    cit = rec.get("citation")  # a citation object: its passage is its quote
+    cards = citation_cards(index, [{**cit, "text": cit.get("quote") or "", "citation": cit}], member) if cit else []
     # the library gives the timeline oldest first; sorting (stably) here keeps the page right regardless
     timeline = sorted(timeline_rows(index, rec["timeline"], member), key=lambda t: t["date"])
     shown, due = pages_recs.shown_status(rec, index)

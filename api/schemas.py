@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from indexer.common.contract import (  # noqa: F401 - the API's response models
-    EXAMPLE_RESULT, AskResponse, FollowUp, ItemRef, Recommendation, RecommendationList, Result, SearchResponse,
+    EXAMPLE_RESULT, AskResponse, Citation, FollowUp, ItemRef, ItemResult, Recommendation, RecommendationList, Result, SearchResponse,
     SourceRef, TimelineEntry,
 )
 from indexer.common.models import DOC_TYPES
@@ -181,7 +181,7 @@ class ItemOut(BaseModel):
     meeting: MeetingRef
     page_start: int | None
     page_end: int | None
-    citation: str
+    citation: Citation
     sections: list[Section] = Field(description="The minute's body, or each document of the agenda item in order.")
     highlight: Highlight | None = Field(description="Where the ?highlight= passage is, when one was asked for.")
     restricted: bool = RESTRICTED

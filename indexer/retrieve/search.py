@@ -108,7 +108,7 @@ def _result(r, score: float, ranks: dict) -> SearchResult:
         document_id=r["document_id"], path=r["path"], published_for=date.fromisoformat(published),
         page_start=r["page_start"], page_end=r["page_end"], span=(r["span_start"], r["span_end"]),
         ocr=bool(r["ocr"]), signals=ranks, published_committee=r["published_committee"],
-        url=r["url"], pdf_page=r["pdf_page"], restricted=bool(r["restricted"]),
+        doc_url=r["url"], pdf_page=r["pdf_page"], restricted=bool(r["restricted"]),
     )
 
 
