@@ -38,6 +38,7 @@ from indexer.common.results import MAX_K, MAX_QUERY_CHARS, BadQuery
 from indexer.common.settings import Settings
 
 from . import feeds, routes, routes_html
+from .deps import accepted_body
 from .ratelimit import AskLimiter, RateLimited
 from .middleware import (  # noqa: F401 - CSP and friends are part of what api.app offers
     CSP, DOCS_CSP, DOCS_PATHS, DOCS_STATIC, MAX_PATH_CHARS, MAX_QUERY_STRING, PROBLEM_JSON, BodyLimit,
@@ -139,7 +140,7 @@ def serve_threads() -> None:
 # ------------------------------------------------------------------ errors → responses
 
 def _problem(request: Request, status: int, message: str, field: str | None = None,
-             headers: dict | None = None) -> Response:
+             headers: dict | None = None, errors: list[dict] | None = None) -> Response:
     if is_html_path(request.url.path):
         titles = {401: "Not signed in", 403: "Not available", 404: "Page not found",
                   405: "Not allowed", 413: "Too much sent", 414: "Address too long", 422: "There is a problem",
@@ -149,14 +150,16 @@ def _problem(request: Request, status: int, message: str, field: str | None = No
                                   "status": status}, status_code=status)
         page.headers.update(headers or {})
         return page
-    return JSONResponse(problem_body(status, message, field), status_code=status, headers=headers,
+    return JSONResponse(problem_body(status, message, field, errors), status_code=status, headers=headers,
                         media_type=PROBLEM_JSON)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BadQuery)
     async def bad_query(request: Request, exc: BadQuery):
-        return _problem(request, 422, str(exc), exc.field)
+        where = "body" if request.method == "POST" else "query"
+        return _problem(request, 422, str(exc), exc.field,
+                        errors=[{"loc": [where, exc.field], "msg": exc.reason, "type": "value_error"}])
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):
@@ -180,21 +183,26 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        errors = exc.errors()
-        parts, field = [], None
-        for e in errors:
+        route = request.scope.get("route")
+        body_fields = accepted_body(route)
+        parts, field, items = [], None, []
+        for e in exc.errors():
             loc = [str(x) for x in e.get("loc", ()) if x not in ("query", "body", "path")]
             name = ".".join(loc) or "body"
-            msg = e.get("msg", "is not valid")
-            if e.get("type") == "json_invalid":
+            msg, kind = e.get("msg", "is not valid"), e.get("type", "value_error")
+            if kind == "json_invalid":
                 name, msg = "body", "is not valid JSON"
-            elif e.get("type") == "missing":
+            elif kind == "missing":
                 msg = "is required"
-            elif e.get("type") == "extra_forbidden":
-                msg = "is not a field this endpoint takes"
+            elif kind == "extra_forbidden" and e.get("loc", ("",))[0] == "body":
+                msg = "is not a field of this body; it takes: " + ", ".join(body_fields)
+                if name == "q" and "question" in body_fields:
+                    msg = "is not a field of this body: use `question` for the question (it takes: " \
+                          + ", ".join(body_fields) + ")"
             field = field or name
             parts.append(f"{name}: {msg}")
-        return _problem(request, 422, "; ".join(parts) or "the request is not valid", field)
+            items.append({"loc": [str(x) for x in e.get("loc", ())] or ["body"], "msg": msg, "type": kind})
+        return _problem(request, 422, "; ".join(parts) or "the request is not valid", field, errors=items or None)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -235,8 +243,10 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
             "Search passages (`GET /search`), ask a question (`POST /ask`), and read meetings, items "
             "and original files by id. Ids contain slashes and are used as they are in paths.\n\n"
             "Restricted (Part B) papers are visible only with `Authorization: Bearer <member token>`.\n\n"
-            "**Errors** are `application/problem+json`: `type`, `title`, `status`, `detail` (what to fix) and "
-            "`field` (the parameter at fault).\n\n"
+            "**Errors** are `application/problem+json`: `type`, `title`, `status`, `detail` (what to fix), "
+            "`field` (the parameter at fault) and `errors`, a list of `{loc, msg, type}` (every field at fault). "
+            "A query parameter or body field an endpoint does not take is an error (422) that names it and "
+            "lists those it takes.\n\n"
             f"**Limits**: a query or question under {MAX_QUERY_CHARS:,} characters; `k` from 1 to {MAX_K}; "
             f"`limit` from 1 to {routes.MAX_RECOMMENDATIONS}; a request body of at most "
             f"{settings.max_request_bytes:,} bytes (413); a path of at most {MAX_PATH_CHARS:,} characters and a "

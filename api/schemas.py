@@ -22,6 +22,15 @@ DOC_TYPE_HELP = "One of: " + ", ".join(DOC_TYPES) + "."
 RESTRICTED = Field(False, description="Restricted (Part B, exempt) paper: shown only to members, marked so.")
 
 
+class ErrorItem(BaseModel):
+    """One problem with a request, as FastAPI's validation errors have it."""
+
+    loc: list[str | int] = Field(description='Where: ["query", "k"], ["body", "question"]; empty when not '
+                                             'one field.')
+    msg: str = Field(description="What is wrong and how to fix it.")
+    type: str = Field(description='A code: "missing", "extra_forbidden", "value_error", "not_found", ...')
+
+
 class Problem(BaseModel):
     """Every error, as ``application/problem+json`` (RFC 9457): what went wrong and, for bad input,
     which field to fix."""
@@ -30,13 +39,19 @@ class Problem(BaseModel):
     title: str = Field(description="The HTTP status phrase, e.g. Unprocessable Content.")
     status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="A sentence saying what to fix.")
-    field: str | None = Field(None, description="The query parameter or body field at fault.")
+    field: str | None = Field(None, description="The query parameter or body field at fault (the first).")
+    errors: list[ErrorItem] = Field(description="Each problem: a validation error lists every field at fault; "
+                                                "any other error is one entry, with an empty `loc`.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
-         "detail": "k must be between 1 and 50", "field": "k"},
+         "detail": "bogus: is not a query parameter of /search; it accepts: q, k, offset, sort, committee, "
+                   "date_from, date_to, doc_type", "field": "bogus",
+         "errors": [{"loc": ["query", "bogus"], "msg": "is not a query parameter of /search; it accepts: q, k, "
+                     "offset, sort, committee, date_from, date_to, doc_type", "type": "extra_forbidden"}]},
         {"type": "about:blank", "title": "Not Found", "status": 404,
-         "detail": "no item with id 'x/2019-01-01/minute-1'", "field": None},
+         "detail": "no item with id 'x/2019-01-01/minute-1'", "field": None,
+         "errors": [{"loc": [], "msg": "no item with id 'x/2019-01-01/minute-1'", "type": "not_found"}]},
     ]})
 
 

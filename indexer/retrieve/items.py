@@ -121,3 +121,41 @@ def marks(text: str, query_terms: tuple[str, ...] | list[str]) -> list[list[int]
     distinct = list(dict.fromkeys(w.lower() for _, _, w in spans))
     stems = dict(zip(distinct, _tokenize(distinct, return_ids=False))) if distinct else {}
     return [[a, b] for a, b, w in spans if wanted & set(stems.get(w.lower(), ()))]
+
+
+# ------------------------------------------------------------------ the JSON shape
+
+def hit_dict(hit: ItemHit, query_terms) -> dict:
+    """An item result (:class:`indexer.common.contract.ItemResult`)."""
+    r = hit.best
+    return {**r.to_dict(), "passages": hit.passages, "more_passages": hit.passages - 1,
+            "marks": marks(r.text, query_terms), "title_marks": marks(r.item_title, query_terms)}
+
+
+def filters_named(f: Filters | None) -> list[str]:
+    """The filters a caller set, as "name=value", for a hint."""
+    if f is None:
+        return []
+    pairs = (("committee", f.committee), ("date_from", f.date_from), ("date_to", f.date_to), ("doc_type", f.doc_type))
+    return [f"{k}={v}" for k, v in pairs if v]
+
+
+def hint(page: ItemPage, f: Filters | None) -> str | None:
+    """What to try when a page is empty."""
+    if page.hits:
+        return None
+    if page.total:
+        last = (page.total - 1) // page.k * page.k
+        return (f"There are {page.total} results; offset {page.offset} is past the last. "
+                f"The last page starts at offset={last}.")
+    named = filters_named(f)
+    if named:
+        return ("Nothing matches these words with these filters (" + ", ".join(named) + "). Try removing "
+                "filters, or other words.")
+    return "Nothing in the papers matches these words. Try other or fewer words."
+
+
+def page_dict(page: ItemPage, f: Filters | None = None) -> dict:
+    """The search response (:class:`indexer.common.contract.SearchResponse`)."""
+    return {"query": page.query, "total": page.total, "offset": page.offset, "k": page.k, "sort": page.sort,
+            "results": [hit_dict(h, page.terms) for h in page.hits], "hint": hint(page, f)}
