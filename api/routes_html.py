@@ -31,6 +31,7 @@ from indexer.answer import recommendations as recs_mod
 from indexer.answer.display import display_text
 from indexer.common.clean import clean_text
 from indexer.retrieve import browse
+from indexer.retrieve import items as items_mod
 from indexer.retrieve import search as search_mod
 from indexer.common.dates import long_date
 from indexer.store.index import Index
@@ -118,12 +119,13 @@ def _date_label(value) -> str:
 
 # ------------------------------------------------------------------ view models
 
-def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict]:
-    """Cards for results in the result contract (search results or an answer's citations)."""
+def citation_cards(index: Index, results: list[dict], member: bool, first: int = 1) -> list[dict]:
+    """Cards for results in the result contract (search results or an answer's citations),
+    numbered from ``first``."""
     links = browse.chunk_links(index, [r["id"] for r in results], include_restricted=member)
     withheld = browse.withheld_files(index, include_restricted=member)
     cards = []
-    for n, r in enumerate(results, start=1):
+    for n, r in enumerate(results, start=first):
         link = links.get(r["id"], {})
         item = r.get("item") or {}
         src = r.get("source") or {}
@@ -136,6 +138,8 @@ def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict
             "doc_type": DOC_TYPE_LABELS.get(r.get("doc_type", ""), r.get("doc_type", "")),
             "text": r.get("text_clean") or clean_text(r.get("text", "")), "citation": (r.get("citation") or {}).get("text", ""),
             "restricted": bool(r.get("restricted")),
+            "cite_copy": ((r.get("citation") or {}).get("text", "")
+                     + (f". {r['url']}" if r.get("url") else "")),
             "href": item_href(link["item_id"], r["id"]) if link else None,
             # the document opened at the cited page: the council's page when the result carries one
             "page_href": src.get("page_url") or (item_href(link["item_id"], r["id"]) if link else None),
@@ -144,6 +148,47 @@ def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict
             if link and link["path"] not in withheld else None,
             **council_link(src.get("url"), src.get("page_url"), link.get("pdf_page"), src.get("page_start")),
         })
+    return cards
+
+
+def marked(text: str, spans: list[list[int]]) -> Markup:
+    """``text`` escaped, with each [start, end) span in <mark> (the query's words and stems)."""
+    out, pos = [], 0
+    for a, b in spans:
+        if a < pos:
+            continue
+        out += [str(escape(text[pos:a])), "<mark>", str(escape(text[a:b])), "</mark>"]
+        pos = b
+    out.append(str(escape(text[pos:])))
+    return Markup("".join(out))
+
+
+def search_href(form: dict, **change) -> str:
+    """The search page URL with every filter of ``form`` kept and ``change`` applied (blanks dropped)."""
+    params = {**{k: form.get(k, "") for k in ("q", "mode", "committee", "date_from", "date_to", "doc_type",
+                                              "sort")}, **change}
+    if params.get("mode") == "search":
+        params.pop("mode")
+    if params.get("sort") == "relevance":
+        params.pop("sort")
+    if not params.get("offset"):
+        params.pop("offset", None)
+    return "/?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+def result_cards(request: Request, index: Index, page, member: bool) -> list[dict]:
+    """A search page's cards: one per item, its best passage and title with the query's words
+    marked, how many more passages match, and the citation to copy."""
+    hits = page.hits
+    texts = [display_text(index, h.best) for h in hits]
+    cards = citation_cards(index, [{**h.best.to_dict(), "text_clean": t} for h, t in zip(hits, texts)], member,
+                           first=page.offset + 1)
+    for c, h, t in zip(cards, hits, texts):
+        c["text_html"] = marked(t, items_mod.marks(t, page.terms))
+        c["title_html"] = marked(c["title"], items_mod.marks(c["title"], page.terms))
+        c["more"] = h.passages - 1
+        c["more_href"] = item_href(h.best.item_id, h.best.id)
+        c["cite_copy"] = f"{c['citation']}. {str(request.base_url).rstrip('/')}{h.best.url}"
     return cards
 
 
@@ -233,20 +278,22 @@ def home(
     date_from: str | None = None,
     date_to: str | None = None,
     doc_type: str | None = None,
+    sort: str = "relevance",
+    offset: str | None = None,
     index: Index = Depends(get_index),
     settings: Settings = Depends(get_settings),
     member: bool = Depends(is_member),
 ) -> HTMLResponse:
     mode = "ask" if mode == "ask" else "search"
     form = {"q": q or "", "mode": mode, "committee": committee or "", "date_from": date_from or "",
-            "date_to": date_to or "", "doc_type": doc_type or ""}
+            "date_to": date_to or "", "doc_type": doc_type or "", "sort": sort or "relevance"}
     ctx = {"form": form, "committees": browse.committees(index), "doc_types": DOC_TYPES,
-           "member": member, "error": None, "cards": None, "answer": None, "timeline": [],
+           "member": member, "error": None, "cards": None, "answer": None, "timeline": [], "paging": None,
            "coverage": pages.coverage(index, member) if q is None else None}
     status = 200
     if q is not None:  # the form was submitted (an empty box is an error to show)
         try:
-            filters = make_filters(committee, date_from, date_to, doc_type, member)
+            filters = make_filters(committee, date_from, date_to, doc_type, member, index)
             if mode == "ask":
                 limit_asks(request)  # RateLimited: a 429 page saying when to try again
                 ans = answer_mod.ask(index, q, filters, settings)
@@ -258,14 +305,37 @@ def home(
                                  "lines": answer_lines(ans.get("answer") or "", len(ctx["cards"])) if answered else []}
                 ctx["timeline"] = timeline_rows(index, ans.get("timeline"), member)
             else:
-                results = search_mod.search(index, q, RESULTS_PER_PAGE, filters,
-                                            search_mod.RetrievalConfig.from_settings(settings))
-                ctx["cards"] = citation_cards(index, [{**r.to_dict(), "text_clean": display_text(index, r)}
-                                                      for r in results], member)
+                page = items_mod.search_items(index, q, RESULTS_PER_PAGE, _offset(offset), filters,
+                                              search_mod.RetrievalConfig.from_settings(settings), form["sort"])
+                ctx["cards"] = result_cards(request, index, page, member)
+                ctx["paging"] = paging(form, page)
+                ctx["filters_set"] = items_mod.filters_named(filters)
+                ctx["no_filters_href"] = search_href({"q": form["q"], "sort": form["sort"]})
         except BadQuery as exc:
             ctx["error"] = {"field": exc.field, "message": exc.reason}
             status = 422
     return _page(request, "index.html", ctx, status)
+
+
+def _offset(value: str | None) -> int:
+    """?offset= from the address bar: a whole number, else BadQuery (shown in the page)."""
+    value = (value or "").strip()
+    if not value:
+        return 0
+    if not value.isdigit():
+        raise BadQuery("offset", f"offset must be a whole number from 0 to {items_mod.MAX_OFFSET}, not {value!r}")
+    return int(value)
+
+
+def paging(form: dict, page) -> dict:
+    """"Results 11–20 of 57", Previous and Next links (every filter kept), and the sort links."""
+    first, last = page.offset + 1, page.offset + len(page.hits)
+    return {"total": page.total, "first": first, "last": last,
+            "label": (f"Results {first}–{last} of {page.total}" if page.hits else ""),
+            "prev_href": search_href(form, offset=page.previous_offset) if page.previous_offset is not None else None,
+            "next_href": search_href(form, offset=page.next_offset) if page.next_offset is not None else None,
+            "sorts": [{"value": v, "label": lbl, "current": form["sort"] == v, "href": search_href(form, sort=v)}
+                      for v, lbl in (("relevance", "Best match"), ("date", "Newest first"))]}
 
 
 @router.api_route("/view/meetings", methods=["GET", "HEAD"], response_class=HTMLResponse)
