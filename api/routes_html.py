@@ -28,7 +28,6 @@ from markupsafe import Markup, escape
 
 from indexer.answer import ask as answer_mod
 from indexer.answer import recommendations as recs_mod
-from indexer.answer.display import display_text
 from indexer.common.clean import clean_text
 from indexer.retrieve import browse
 from indexer.retrieve import items as items_mod
@@ -42,7 +41,7 @@ from indexer.common.settings import Settings
 from .deps import COOKIE, get_index, get_settings, is_member, make_filters, token_matches
 from .csrf import CsrfRejected, check_csrf, csrf_token, is_https, set_csrf_cookie
 from .ratelimit import limit_asks
-from . import pages, pages_recs
+from . import pages, pages_recs, pages_search
 
 log = logging.getLogger(__name__)
 
@@ -148,47 +147,6 @@ def citation_cards(index: Index, results: list[dict], member: bool, first: int =
             if link and link["path"] not in withheld else None,
             **council_link(src.get("url"), src.get("page_url"), link.get("pdf_page"), src.get("page_start")),
         })
-    return cards
-
-
-def marked(text: str, spans: list[list[int]]) -> Markup:
-    """``text`` escaped, with each [start, end) span in <mark> (the query's words and stems)."""
-    out, pos = [], 0
-    for a, b in spans:
-        if a < pos:
-            continue
-        out += [str(escape(text[pos:a])), "<mark>", str(escape(text[a:b])), "</mark>"]
-        pos = b
-    out.append(str(escape(text[pos:])))
-    return Markup("".join(out))
-
-
-def search_href(form: dict, **change) -> str:
-    """The search page URL with every filter of ``form`` kept and ``change`` applied (blanks dropped)."""
-    params = {**{k: form.get(k, "") for k in ("q", "mode", "committee", "date_from", "date_to", "doc_type",
-                                              "sort")}, **change}
-    if params.get("mode") == "search":
-        params.pop("mode")
-    if params.get("sort") == "relevance":
-        params.pop("sort")
-    if not params.get("offset"):
-        params.pop("offset", None)
-    return "/?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
-
-
-def result_cards(request: Request, index: Index, page, member: bool) -> list[dict]:
-    """A search page's cards: one per item, its best passage and title with the query's words
-    marked, how many more passages match, and the citation to copy."""
-    hits = page.hits
-    texts = [display_text(index, h.best) for h in hits]
-    cards = citation_cards(index, [{**h.best.to_dict(), "text_clean": t} for h, t in zip(hits, texts)], member,
-                           first=page.offset + 1)
-    for c, h, t in zip(cards, hits, texts):
-        c["text_html"] = marked(t, items_mod.marks(t, page.terms))
-        c["title_html"] = marked(c["title"], items_mod.marks(c["title"], page.terms))
-        c["more"] = h.passages - 1
-        c["more_href"] = item_href(h.best.item_id, h.best.id)
-        c["cite_copy"] = f"{c['citation']}. {str(request.base_url).rstrip('/')}{h.best.url}"
     return cards
 
 
@@ -305,37 +263,17 @@ def home(
                                  "lines": answer_lines(ans.get("answer") or "", len(ctx["cards"])) if answered else []}
                 ctx["timeline"] = timeline_rows(index, ans.get("timeline"), member)
             else:
-                page = items_mod.search_items(index, q, RESULTS_PER_PAGE, _offset(offset), filters,
+                page = items_mod.search_items(index, q, RESULTS_PER_PAGE, pages_search.page_offset(offset), filters,
                                               search_mod.RetrievalConfig.from_settings(settings), form["sort"])
-                ctx["cards"] = result_cards(request, index, page, member)
-                ctx["paging"] = paging(form, page)
+                cards = citation_cards(index, pages_search.result_dicts(index, page), member, first=page.offset + 1)
+                ctx["cards"] = pages_search.mark_cards(request, cards, page, item_href)
+                ctx["paging"] = pages_search.paging(form, page)
                 ctx["filters_set"] = items_mod.filters_named(filters)
-                ctx["no_filters_href"] = search_href({"q": form["q"], "sort": form["sort"]})
+                ctx["no_filters_href"] = pages_search.search_href({"q": form["q"], "sort": form["sort"]})
         except BadQuery as exc:
             ctx["error"] = {"field": exc.field, "message": exc.reason}
             status = 422
     return _page(request, "index.html", ctx, status)
-
-
-def _offset(value: str | None) -> int:
-    """?offset= from the address bar: a whole number, else BadQuery (shown in the page)."""
-    value = (value or "").strip()
-    if not value:
-        return 0
-    if not value.isdigit():
-        raise BadQuery("offset", f"offset must be a whole number from 0 to {items_mod.MAX_OFFSET}, not {value!r}")
-    return int(value)
-
-
-def paging(form: dict, page) -> dict:
-    """"Results 11–20 of 57", Previous and Next links (every filter kept), and the sort links."""
-    first, last = page.offset + 1, page.offset + len(page.hits)
-    return {"total": page.total, "first": first, "last": last,
-            "label": (f"Results {first}–{last} of {page.total}" if page.hits else ""),
-            "prev_href": search_href(form, offset=page.previous_offset) if page.previous_offset is not None else None,
-            "next_href": search_href(form, offset=page.next_offset) if page.next_offset is not None else None,
-            "sorts": [{"value": v, "label": lbl, "current": form["sort"] == v, "href": search_href(form, sort=v)}
-                      for v, lbl in (("relevance", "Best match"), ("date", "Newest first"))]}
 
 
 @router.api_route("/view/meetings", methods=["GET", "HEAD"], response_class=HTMLResponse)
