@@ -216,6 +216,37 @@ def install_error_handlers(app: FastAPI) -> None:
         return _problem(request, exc.status_code, message, headers=getattr(exc, "headers", None))
 
 
+# ------------------------------------------------------------------ the schema
+
+def problem_openapi(app: FastAPI) -> dict:
+    """The OpenAPI schema with every error as it is answered: each operation documents 422 (any
+    JSON route refuses unknown query parameters) as a Problem, in place of FastAPI's default
+    HTTPValidationError, which this service never sends."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, summary=app.summary, description=app.description,
+                         routes=app.routes, tags=app.openapi_tags)
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            old = op.get("responses", {}).get("422", {})
+            op.setdefault("responses", {})["422"] = {
+                "description": old.get("description") if old.get("description") not in (None, "Validation Error")
+                else "Bad input: an unknown parameter or a value to fix; `errors` lists each.",
+                "content": {"application/problem+json": {"schema": problem}}}
+            for code, resp in op["responses"].items():
+                content = resp.get("content", {})
+                if code[0] in "45" and "application/json" in content:  # errors are problem+json
+                    content["application/problem+json"] = content.pop("application/json")
+    comps = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        comps.pop(unused, None)
+    app.openapi_schema = schema
+    return schema
+
+
 # ------------------------------------------------------------------ the factory
 
 def create_app(settings: Settings | None = None, index: Index | None = None) -> FastAPI:
@@ -265,6 +296,7 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
     if index is not None:
         app.state.holder = IndexHolder(index, owned=False)
     install_error_handlers(app)
+    app.openapi = lambda: problem_openapi(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(routes_html.router)
     app.include_router(routes.router)

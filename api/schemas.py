@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from indexer.common.contract import (  # noqa: F401 - the API's response models
-    EXAMPLE_RESULT, AskResponse, Citation, FollowUp, ItemRef, ItemResult, Recommendation, RecommendationList, Result, SearchResponse,
+    EXAMPLE_CHUNK_ID, EXAMPLE_CITATION, EXAMPLE_ITEM_ID, EXAMPLE_RESULT, AskResponse, Citation, FollowUp, ItemRef, ItemResult, Recommendation, RecommendationList, Result, SearchResponse,
     SourceRef, TimelineEntry,
 )
 from indexer.common.models import DOC_TYPES
@@ -29,6 +29,11 @@ class ErrorItem(BaseModel):
                                              'one field.')
     msg: str = Field(description="What is wrong and how to fix it.")
     type: str = Field(description='A code: "missing", "extra_forbidden", "value_error", "not_found", ...')
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"loc": ["query", "comittee"], "msg": "is not a query parameter of /meetings; it accepts: committee",
+         "type": "extra_forbidden"},
+        {"loc": ["body", "question"], "msg": "is required", "type": "missing"}]})
 
 
 class Problem(BaseModel):
@@ -200,6 +205,19 @@ class ItemOut(BaseModel):
     sections: list[Section] = Field(description="The minute's body, or each document of the agenda item in order.")
     highlight: Highlight | None = Field(description="Where the ?highlight= passage is, when one was asked for.")
     restricted: bool = RESTRICTED
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": EXAMPLE_ITEM_ID, "kind": "minute", "number": "25", "title": "Children's Services Improvement",
+        "label": "Minute 25", "meeting": MEETING_EXAMPLE, "page_start": 5, "page_end": 6,
+        "citation": {**EXAMPLE_CITATION, "id": None, "document_id": None, "source": None, "doc_type": "minutes",
+                     "url": "/view/items/" + EXAMPLE_ITEM_ID},
+        "sections": [{"document_id": EXAMPLE_CITATION["document_id"], "title": "Minutes", "doc_type": "minutes",
+                      "author": "Democratic Services", "path": "000_650dc6dc71139f49.txt", "page_start": 5, "page_end": 6,
+                      "pdf_page_start": 5, "url": None, "page_url": None, "offset": 10450,
+                      "text": "25. Children's Services Improvement\n\nThe Board considered ...", "restricted": False}],
+        "highlight": {"chunk_id": EXAMPLE_CHUNK_ID, "section": 0, "start": 40, "end": 900, "page_start": 5,
+                      "page_end": 6, "pdf_page": None, "page_url": None},
+        "restricted": False}]})
 
 
 class Health(BaseModel):

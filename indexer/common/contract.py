@@ -229,7 +229,8 @@ EXAMPLE_RECOMMENDATION = {
 
 
 class FollowUp(BaseModel):
-    """Evidence of what happened to a recommendation, at a later meeting."""
+    """Evidence of what happened to a recommendation, at a later meeting. Keys a kind of follow-up
+    does not have (``response`` off a work-programme row, ``planned_date`` off a later minute) are absent."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": EXAMPLE_RECOMMENDATION["follow_ups"]})
 
@@ -237,10 +238,11 @@ class FollowUp(BaseModel):
     meeting_id: str = Field(description="The meeting whose papers hold the evidence.")
     meeting_date: str = Field(description="Its date (YYYY-MM-DD).")
     text: str = Field(description="What the papers say, quoting them (for a table row: its title and words).")
-    detail: str | None = Field(description="The row's detail column, when it came from a table.")
-    response: str | None = Field(description='An outstanding-issues row\'s "Response/Status", verbatim.')
-    planned_date: str | None = Field(description="When a work programme plans it (YYYY-MM-DD), if it gives a date.")
-    planned: str | None = Field(description="That date as the work programme writes it.")
+    detail: str | None = Field(None, description="The row's detail column, when it came from a table.")
+    response: str | None = Field(None, description='An outstanding-issues row\'s "Response/Status", verbatim.')
+    planned_date: str | None = Field(None, description="When a work programme plans it (YYYY-MM-DD), if it gives a "
+                                                       "date.")
+    planned: str | None = Field(None, description="That date as the work programme writes it.")
     evidence: str = Field(description="Why this was linked to the recommendation.")
     score: float = Field(description="How strongly it matched (0-1).")
     source_id: str = Field(description="The table row or passage id the evidence came from.")
