@@ -187,7 +187,9 @@ def install_error_handlers(app: FastAPI) -> None:
         body_fields = accepted_body(route)
         parts, field, items = [], None, []
         for e in exc.errors():
-            loc = [str(x) for x in e.get("loc", ()) if x not in ("query", "body", "path")]
+            loc = [str(x) for x in e.get("loc", ())]
+            if loc and loc[0] in ("query", "body", "path"):  # where; the rest names the field
+                loc = loc[1:]
             name = ".".join(loc) or "body"
             msg, kind = e.get("msg", "is not valid"), e.get("type", "value_error")
             if kind == "json_invalid":
