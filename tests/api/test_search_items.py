@@ -158,7 +158,8 @@ def test_search_page_says_when_nothing_matches_and_offers_the_search_without_fil
 
 def test_each_card_has_more_passages_and_a_citation_to_copy(api_client):
     r = api_client.get("/", params={"q": Q})
-    copies = re.findall(r'class="copy-cite-text" type="text" readonly value="([^"]+)"', r.text)
+    copies = re.findall(r'<textarea id="copy-\d+" class="copy-cite-text" readonly rows="3" cols="32">([^<]+)</textarea>',
+                        r.text)
     assert copies and all(unescape(c).startswith(BOARD) for c in copies)
     assert all("http://testserver/view/items/" in c for c in copies)
     assert re.search(r"\d+ more passages? in this item", _text(r.text))
