@@ -153,6 +153,13 @@ class SearchResponse(BaseModel):
          "hint": "Nothing in the papers matches these words. Try other words."}]})
 
 
+class PassageResponse(BaseModel):
+    """Passages, best first, one per passage (``council search --json``; /search gives items)."""
+
+    query: str
+    results: list[Result]
+
+
 # ------------------------------------------------------------------ the recommendations tracker
 # Records are made by ``indexer.answer.find_recommendations`` / ``recommendation``; the routes
 # return them with ``response_model_exclude_unset`` so keys a record lacks (``planned_date`` on
