@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import random
 import string
 import sys
@@ -28,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from indexer.retrieve.fusion import bm25_ranking, dense_ranking  # noqa: E402
-from indexer.retrieve.items import MIN_COSINE  # noqa: E402
+from indexer.retrieve.items import MIN_COSINE, matches, search_items  # noqa: E402
+from indexer.retrieve.search import search  # noqa: E402
 from indexer.store.index import Index  # noqa: E402
 
 MADE_UP = ["xqzv blorf", "asdfghjkl", "qwertyuiop zxcvbnm", "flurbo gnarp wibble", "zzzzzz", "ljkhsdf oiuwer",
@@ -81,6 +84,10 @@ def main() -> None:
     gib_bm25 = [g for g in gib if g[2] > 0]
     lost = [r for r in real if r[3] == 0 and r[2] < MIN_COSINE]
     kept = [g for g in gib if g[2] > 0 or g[1] >= MIN_COSINE]
+    dropped, totals = 0, []
+    for _, q, _, _ in real:
+        dropped += sum(not matches(r, MIN_COSINE) for r in search(index, q, 10))
+        totals.append(search_items(index, q, 10).total)
     lines = [
         "# No match: the evidence that a query matches the papers",
         "",
@@ -88,6 +95,9 @@ def main() -> None:
         f"{index.embedder.model_id}, {index.manifest.get('chunks', '?')} passages (corpus/). Real questions: every "
         f"question of eval/*.jsonl ({len(real)}); gibberish: {len(gib)} queries (made-up words and random letters, "
         "seeded).",
+        "",
+        f"Command: `.venv/bin/python benchmarks/no_match.py --index-dir <corpus index>`; machine: {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}.",
         "",
         "| queries | n | best cosine p5 | p50 | p95 | max | with a BM25 hit |",
         "|---|---|---|---|---|---|---|",
@@ -101,6 +111,10 @@ def main() -> None:
         f"Rule (`indexer/retrieve/items.py`): a passage matches when it holds a query term or its cosine is at "
         f"least MIN_COSINE = {MIN_COSINE}. With it, real questions that match nothing: {len(lost)}; gibberish "
         f"queries that match something: {len(kept)}.",
+        "",
+        f"Passages the rule drops from the real questions' top 10 (passage search): {dropped} of {10 * len(real)}. "
+        f"Items matching a real question (`total`): median {pct(totals, 50):.0f}, p5 {pct(totals, 5):.0f}, "
+        f"p95 {pct(totals, 95):.0f}.",
         "",
     ]
     if real_no_bm25:
