@@ -273,8 +273,8 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
         version="0.1.0",
         summary="Semantic search and question answering over council committee papers.",
         description=(
-            "Search passages (`GET /search`), ask a question (`POST /ask`), and read meetings, items "
-            "and original files by id. Ids contain slashes and are used as they are in paths.\n\n"
+            "Search the papers (`GET /search`: agenda items, one per item with its best passage, paged), ask a "
+            "question (`POST /ask`), and read meetings, items and original files by id. Ids contain slashes and are used as they are in paths.\n\n"
             "Restricted (Part B) papers are visible only with `Authorization: Bearer <member token>`.\n\n"
             "**Errors** are `application/problem+json`: `type`, `title`, `status`, `detail` (what to fix), "
             "`field` (the parameter at fault) and `errors`, a list of `{loc, msg, type}` (every field at fault). "

@@ -26,7 +26,7 @@ from indexer.common.results import MAX_K, BadQuery, Filters, SearchResult, check
 from indexer.retrieve.config import RetrievalConfig
 from indexer.retrieve.search import ranked_passages
 from indexer.store.index import Index
-from indexer.store.lexical import _tokenize, terms
+from indexer.store.lexical import terms, word_terms
 
 # all-MiniLM-L6-v2 on corpus/: the best cosine of a gibberish query is at most 0.309 (p95 0.271); every
 # real question also holds an indexed word, so the threshold only decides passages matching by meaning alone
@@ -119,7 +119,7 @@ def marks(text: str, query_terms: tuple[str, ...] | list[str]) -> list[list[int]
         return []
     spans = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(text)]
     distinct = list(dict.fromkeys(w.lower() for _, _, w in spans))
-    stems = dict(zip(distinct, _tokenize(distinct, return_ids=False))) if distinct else {}
+    stems = dict(zip(distinct, word_terms(distinct)))
     return [[a, b] for a, b, w in spans if wanted & set(stems.get(w.lower(), ()))]
 
 
