@@ -185,7 +185,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError):
         route = request.scope.get("route")
         body_fields = accepted_body(route)
-        parts, field, items = [], None, []
+        parts = []
         for e in exc.errors():
             loc = [str(x) for x in e.get("loc", ())]
             if loc and loc[0] in ("query", "body", "path"):  # where; the rest names the field
@@ -201,10 +201,12 @@ def install_error_handlers(app: FastAPI) -> None:
                 if name == "q" and "question" in body_fields:
                     msg = "is not a field of this body: use `question` for the question (it takes: " \
                           + ", ".join(body_fields) + ")"
-            field = field or name
-            parts.append(f"{name}: {msg}")
-            items.append({"loc": [str(x) for x in e.get("loc", ())] or ["body"], "msg": msg, "type": kind})
-        return _problem(request, 422, "; ".join(parts) or "the request is not valid", field, errors=items or None)
+            parts.append((name, f"{name}: {msg}",
+                          {"loc": [str(x) for x in e.get("loc", ())] or ["body"], "msg": msg, "type": kind}))
+        parts.sort(key=lambda p: "use `question`" not in p[1])  # the misnamed field first: it explains the rest
+        field = parts[0][0] if parts else None
+        return _problem(request, 422, "; ".join(p[1] for p in parts) or "the request is not valid", field,
+                        errors=[p[2] for p in parts] or None)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -83,6 +83,8 @@ def test_ask_with_q_says_use_question(api_client):
     [extra] = [e for e in body["errors"] if e["type"] == "extra_forbidden"]
     assert extra["loc"] == ["body", "q"] and "use `question`" in extra["msg"]
     assert "question, committee, date_from, date_to, doc_type" in extra["msg"]
+    assert body["field"] == "q" and body["detail"].startswith("q: is not a field of this body: use `question`")
+    assert ["body", "question"] in [e["loc"] for e in body["errors"]]  # and it is still missing
     body = _problem(api_client.post("/ask", json={"question": "libraries?", "colour": "red"}))
     assert body["errors"][0]["loc"] == ["body", "colour"] and "it takes: question" in body["errors"][0]["msg"]
 
