@@ -289,7 +289,7 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
             + (f"`POST /ask` at most {settings.ask_rate_limit} per client (429 with `Retry-After`)."
                if settings.ask_rate_limit else "no limit on questions per client.")),
         lifespan=lifespan,
-        openapi_tags=[{"name": "search", "description": "Passages and answers with citations."},
+        openapi_tags=[{"name": "search", "description": "Agenda items and answers, with citations."},
                       {"name": "browse", "description": "Meetings, items and source files by id."},
                       {"name": "feeds", "description": "Atom feeds of new papers matching a search, and of new "
                                                         "meetings, for a feed reader (public papers only)."},

@@ -138,7 +138,8 @@ class SearchResponse(BaseModel):
     """Agenda items matching a query, one per item, a page at a time."""
 
     query: str
-    total: int = Field(description="How many items match (all pages).")
+    total: int = Field(description="How many items match, on every page: the items of the matching passages among "
+                                   "the best 200 of the ranking (4 × (offset + k) when a page goes deeper).")
     offset: int = Field(description="How many items were skipped (the page starts at offset + 1).")
     k: int = Field(description="The page size asked for.")
     sort: str = Field(description='"relevance" (best first) or "date" (newest meeting first).')
