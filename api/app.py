@@ -38,6 +38,7 @@ from indexer.common.results import MAX_K, MAX_QUERY_CHARS, BadQuery
 from indexer.common.settings import Settings
 
 from . import feeds, routes, routes_html
+from .deps import accepted_body
 from .ratelimit import AskLimiter, RateLimited
 from .middleware import (  # noqa: F401 - CSP and friends are part of what api.app offers
     CSP, DOCS_CSP, DOCS_PATHS, DOCS_STATIC, MAX_PATH_CHARS, MAX_QUERY_STRING, PROBLEM_JSON, BodyLimit,
@@ -139,7 +140,7 @@ def serve_threads() -> None:
 # ------------------------------------------------------------------ errors → responses
 
 def _problem(request: Request, status: int, message: str, field: str | None = None,
-             headers: dict | None = None) -> Response:
+             headers: dict | None = None, errors: list[dict] | None = None) -> Response:
     if is_html_path(request.url.path):
         titles = {401: "Not signed in", 403: "Not available", 404: "Page not found",
                   405: "Not allowed", 413: "Too much sent", 414: "Address too long", 422: "There is a problem",
@@ -149,14 +150,16 @@ def _problem(request: Request, status: int, message: str, field: str | None = No
                                   "status": status}, status_code=status)
         page.headers.update(headers or {})
         return page
-    return JSONResponse(problem_body(status, message, field), status_code=status, headers=headers,
+    return JSONResponse(problem_body(status, message, field, errors), status_code=status, headers=headers,
                         media_type=PROBLEM_JSON)
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(BadQuery)
     async def bad_query(request: Request, exc: BadQuery):
-        return _problem(request, 422, str(exc), exc.field)
+        where = "body" if request.method == "POST" else "query"
+        return _problem(request, 422, str(exc), exc.field,
+                        errors=[{"loc": [where, exc.field], "msg": exc.reason, "type": "value_error"}])
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, exc: NotFound):
@@ -180,21 +183,30 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
-        errors = exc.errors()
-        parts, field = [], None
-        for e in errors:
-            loc = [str(x) for x in e.get("loc", ()) if x not in ("query", "body", "path")]
+        route = request.scope.get("route")
+        body_fields = accepted_body(route)
+        parts = []
+        for e in exc.errors():
+            loc = [str(x) for x in e.get("loc", ())]
+            if loc and loc[0] in ("query", "body", "path"):  # where; the rest names the field
+                loc = loc[1:]
             name = ".".join(loc) or "body"
-            msg = e.get("msg", "is not valid")
-            if e.get("type") == "json_invalid":
+            msg, kind = e.get("msg", "is not valid"), e.get("type", "value_error")
+            if kind == "json_invalid":
                 name, msg = "body", "is not valid JSON"
-            elif e.get("type") == "missing":
+            elif kind == "missing":
                 msg = "is required"
-            elif e.get("type") == "extra_forbidden":
-                msg = "is not a field this endpoint takes"
-            field = field or name
-            parts.append(f"{name}: {msg}")
-        return _problem(request, 422, "; ".join(parts) or "the request is not valid", field)
+            elif kind == "extra_forbidden" and e.get("loc", ("",))[0] == "body":
+                msg = "is not a field of this body; it takes: " + ", ".join(body_fields)
+                if name == "q" and "question" in body_fields:
+                    msg = "is not a field of this body: use `question` for the question (it takes: " \
+                          + ", ".join(body_fields) + ")"
+            parts.append((name, f"{name}: {msg}",
+                          {"loc": [str(x) for x in e.get("loc", ())] or ["body"], "msg": msg, "type": kind}))
+        parts.sort(key=lambda p: "use `question`" not in p[1])  # the misnamed field first: it explains the rest
+        field = parts[0][0] if parts else None
+        return _problem(request, 422, "; ".join(p[1] for p in parts) or "the request is not valid", field,
+                        errors=[p[2] for p in parts] or None)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -206,6 +218,37 @@ def install_error_handlers(app: FastAPI) -> None:
         elif exc.status_code == 400 and message == "There was an error parsing the body":
             message = "the body could not be read: send JSON in UTF-8"
         return _problem(request, exc.status_code, message, headers=getattr(exc, "headers", None))
+
+
+# ------------------------------------------------------------------ the schema
+
+def problem_openapi(app: FastAPI) -> dict:
+    """The OpenAPI schema with every error as it is answered: each operation documents 422 (any
+    JSON route refuses unknown query parameters) as a Problem, in place of FastAPI's default
+    HTTPValidationError, which this service never sends."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, summary=app.summary, description=app.description,
+                         routes=app.routes, tags=app.openapi_tags)
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            old = op.get("responses", {}).get("422", {})
+            op.setdefault("responses", {})["422"] = {
+                "description": old.get("description") if old.get("description") not in (None, "Validation Error")
+                else "Bad input: an unknown parameter or a value to fix; `errors` lists each.",
+                "content": {"application/problem+json": {"schema": problem}}}
+            for code, resp in op["responses"].items():
+                content = resp.get("content", {})
+                if code[0] in "45" and "application/json" in content:  # errors are problem+json
+                    content["application/problem+json"] = content.pop("application/json")
+    comps = schema.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        comps.pop(unused, None)
+    app.openapi_schema = schema
+    return schema
 
 
 # ------------------------------------------------------------------ the factory
@@ -232,11 +275,13 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
         version="0.1.0",
         summary="Semantic search and question answering over council committee papers.",
         description=(
-            "Search passages (`GET /search`), ask a question (`POST /ask`), and read meetings, items "
-            "and original files by id. Ids contain slashes and are used as they are in paths.\n\n"
+            "Search the papers (`GET /search`: agenda items, one per item with its best passage, paged), ask a "
+            "question (`POST /ask`), and read meetings, items and original files by id. Ids contain slashes and are used as they are in paths.\n\n"
             "Restricted (Part B) papers are visible only with `Authorization: Bearer <member token>`.\n\n"
-            "**Errors** are `application/problem+json`: `type`, `title`, `status`, `detail` (what to fix) and "
-            "`field` (the parameter at fault).\n\n"
+            "**Errors** are `application/problem+json`: `type`, `title`, `status`, `detail` (what to fix), "
+            "`field` (the parameter at fault) and `errors`, a list of `{loc, msg, type}` (every field at fault). "
+            "A query parameter or body field an endpoint does not take is an error (422) that names it and "
+            "lists those it takes.\n\n"
             f"**Limits**: a query or question under {MAX_QUERY_CHARS:,} characters; `k` from 1 to {MAX_K}; "
             f"`limit` from 1 to {routes.MAX_RECOMMENDATIONS}; a request body of at most "
             f"{settings.max_request_bytes:,} bytes (413); a path of at most {MAX_PATH_CHARS:,} characters and a "
@@ -244,7 +289,7 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
             + (f"`POST /ask` at most {settings.ask_rate_limit} per client (429 with `Retry-After`)."
                if settings.ask_rate_limit else "no limit on questions per client.")),
         lifespan=lifespan,
-        openapi_tags=[{"name": "search", "description": "Passages and answers with citations."},
+        openapi_tags=[{"name": "search", "description": "Agenda items and answers, with citations."},
                       {"name": "browse", "description": "Meetings, items and source files by id."},
                       {"name": "feeds", "description": "Atom feeds of new papers matching a search, and of new "
                                                         "meetings, for a feed reader (public papers only)."},
@@ -255,6 +300,7 @@ def create_app(settings: Settings | None = None, index: Index | None = None) -> 
     if index is not None:
         app.state.holder = IndexHolder(index, owned=False)
     install_error_handlers(app)
+    app.openapi = lambda: problem_openapi(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(routes_html.router)
     app.include_router(routes.router)

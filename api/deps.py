@@ -12,9 +12,11 @@ import hmac
 from datetime import date
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 
 from indexer.store.index import Index
 from indexer.common.results import BadQuery, Filters
+from indexer.retrieve.filters import check_committee
 from indexer.common.settings import Settings
 
 COOKIE = "council_token"
@@ -61,8 +63,11 @@ def parse_date_param(name: str, value: str | date | None) -> date | None:
 
 
 def make_filters(committee: str | None, date_from: str | None, date_to: str | None,
-                 doc_type: str | None, member: bool) -> Filters:
-    """Filters from user input: blanks mean "any"; raises BadQuery for what must be fixed."""
+                 doc_type: str | None, member: bool, index: Index | None = None) -> Filters:
+    """Filters from user input: blanks mean "any"; raises BadQuery for what must be fixed (with
+    ``index``, a committee the index does not hold, listing those it does)."""
+    if index is not None:
+        check_committee(index, committee)
     return Filters(
         committee=(committee or "").strip() or None,
         date_from=parse_date_param("date_from", date_from),
@@ -70,3 +75,41 @@ def make_filters(committee: str | None, date_from: str | None, date_to: str | No
         doc_type=(doc_type or "").strip() or None,
         include_restricted=member,
     )
+
+
+# ------------------------------------------------------------------ strict parameters
+
+def _walk(dependant, attr: str, out: list[str]) -> list[str]:
+    for f in getattr(dependant, attr):
+        if f.alias not in out:
+            out.append(f.alias)
+    for sub in dependant.dependencies:
+        _walk(sub, attr, out)
+    return out
+
+
+def accepted_query(route) -> list[str]:
+    """The query parameters a route declares (its own and its dependencies')."""
+    return _walk(route.dependant, "query_params", []) if route is not None and hasattr(route, "dependant") else []
+
+
+def accepted_body(route) -> list[str]:
+    """The fields of a route's JSON body model."""
+    fields = getattr(route, "dependant", None) and route.dependant.body_params
+    if not fields:
+        return []
+    model = getattr(fields[0], "type_", None) or fields[0].field_info.annotation
+    return list(getattr(model, "model_fields", {}))
+
+
+def reject_unknown_query(request: Request) -> None:
+    """Every JSON route: a query parameter it does not declare is a 422 naming it and listing the
+    accepted ones (a misspelt ``comittee=`` would otherwise be ignored silently)."""
+    route = request.scope.get("route")
+    known = accepted_query(route)
+    unknown = [k for k in dict.fromkeys(request.query_params.keys()) if k not in known]
+    if unknown:
+        accepted = ", ".join(known) if known else "none"
+        raise RequestValidationError([
+            {"loc": ("query", k), "type": "extra_forbidden", "input": request.query_params.get(k),
+             "msg": f"is not a query parameter of {request.url.path}; it accepts: {accepted}"} for k in unknown])

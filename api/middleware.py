@@ -151,10 +151,19 @@ async def _send(send, status: int, body: bytes, ctype: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def problem_body(status: int, detail: str, field: str | None = None) -> dict:
-    """The one shape of every API error (RFC 9457 problem details, plus the field at fault)."""
+ERROR_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               413: "too_large", 414: "uri_too_long", 422: "value_error", 429: "rate_limited", 500: "internal_error",
+               503: "unavailable"}
+
+
+def problem_body(status: int, detail: str, field: str | None = None, errors: list[dict] | None = None) -> dict:
+    """The one shape of every API error: RFC 9457 problem details (``detail``, one sentence; ``field``,
+    the first at fault) and ``errors``, each problem as ``{loc, msg, type}`` (a validation error lists
+    every field; any other error is one entry)."""
+    if errors is None:
+        errors = [{"loc": [field] if field else [], "msg": detail, "type": ERROR_TYPES.get(status, "error")}]
     return {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
-            "detail": detail, "field": field}
+            "detail": detail, "field": field, "errors": errors}
 
 
 def error_page(title: str, message: str) -> bytes:

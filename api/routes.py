@@ -17,12 +17,14 @@ from fastapi.responses import FileResponse
 from indexer.answer import ask as answer_mod
 from indexer.answer import recommendations as recs_mod
 from indexer.retrieve import browse
+from indexer.retrieve import items as items_mod
 from indexer.retrieve import search as search_mod
+from indexer.retrieve.filters import check_committee
 from indexer.store.index import Index
 from indexer.common.results import MAX_K, MAX_QUERY_CHARS, check_query
 from indexer.common.settings import Settings
 
-from .deps import get_index, get_settings, is_member, make_filters
+from .deps import get_index, get_settings, is_member, make_filters, reject_unknown_query
 from .ratelimit import limit_asks
 from .schemas import (
     DATE_HELP, DOC_TYPE_HELP, AskRequest, AskResponse, Health, ItemOut, MeetingList, MeetingOut, Problem,
@@ -31,7 +33,8 @@ from .schemas import (
 
 log = logging.getLogger(__name__)
 
-router = APIRouter()
+# every JSON route refuses query parameters it does not declare (422 naming them)
+router = APIRouter(dependencies=[Depends(reject_unknown_query)])
 
 BAD = {422: {"model": Problem, "description": "Bad input: the message says what to fix."}}
 MISSING = {404: {"model": Problem, "description": "No such id (or not visible to you)."}}
@@ -46,8 +49,13 @@ LIMITED = {429: {"model": Problem, "description": "Too many questions from this 
 def search(
     q: str = Query(..., description="What to look for, in plain words (under 2,000 characters).",
                    examples=["social worker retention"], json_schema_extra={"maxLength": MAX_QUERY_CHARS - 1}),
-    k: int = Query(10, ge=1, le=MAX_K, description=f"How many passages (1-{MAX_K})."),
-    committee: str | None = Query(None, description="Committee name, or part of it."),
+    k: int = Query(10, ge=1, le=MAX_K, description=f"How many items per page (1-{MAX_K})."),
+    offset: int = Query(0, ge=0, le=items_mod.MAX_OFFSET, description="How many items to skip (for the next "
+                        "page, offset + k)."),
+    sort: str = Query("relevance", description='"relevance" (best first) or "date" (newest meeting first).',
+                      json_schema_extra={"enum": list(items_mod.SORTS)}),
+    committee: str | None = Query(None, description="Committee name, or part of it; one the index does not "
+                                  "hold is a 422 listing those it holds."),
     date_from: str | None = Query(None, description=f"Only meetings on or after ({DATE_HELP})."),
     date_to: str | None = Query(None, description=f"Only meetings on or before ({DATE_HELP})."),
     doc_type: str | None = Query(None, description=DOC_TYPE_HELP),
@@ -55,13 +63,16 @@ def search(
     settings: Settings = Depends(get_settings),
     member: bool = Depends(is_member),
 ) -> dict:
-    """Passages ranked by hybrid (semantic + keyword) retrieval, each with its citation.
+    """Agenda items ranked by hybrid (semantic + keyword) retrieval, one per item: its best passage,
+    its citation and how many more of its passages match. `total` counts matching items; page with
+    `offset` and `k`. A query the papers do not match returns no results and a `hint`.
 
     Restricted (Part B) papers are searched only for members (send `Authorization: Bearer <token>`).
     """
-    filters = make_filters(committee, date_from, date_to, doc_type, member)
-    results = search_mod.search(index, q, k, filters, search_mod.RetrievalConfig.from_settings(settings))
-    return {"query": q, "results": [r.to_dict() for r in results]}
+    filters = make_filters(committee, date_from, date_to, doc_type, member, index)
+    page = items_mod.search_items(index, q, k, offset, filters, search_mod.RetrievalConfig.from_settings(settings),
+                                  sort)
+    return items_mod.page_dict(page, filters)
 
 
 @router.post("/ask", response_model=AskResponse, response_model_exclude_unset=True, tags=["search"],
@@ -75,7 +86,7 @@ def ask(
 ) -> dict:
     """An answer drawn from the papers with numbered citations, a timeline when the question
     follows something across meetings, or `answered: false` when the papers do not say."""
-    filters = make_filters(body.committee, body.date_from, body.date_to, body.doc_type, member)
+    filters = make_filters(body.committee, body.date_from, body.date_to, body.doc_type, member, index)
     return answer_mod.ask(index, body.question, filters, settings)
 
 
@@ -131,6 +142,7 @@ def meetings(
     member: bool = Depends(is_member),
 ) -> dict:
     """Every meeting, newest first, with counts of its documents, items and passages."""
+    check_committee(index, committee)
     return {"meetings": browse.list_meetings(index, include_restricted=member, committee=committee)}
 
 

@@ -28,9 +28,9 @@ from markupsafe import Markup, escape
 
 from indexer.answer import ask as answer_mod
 from indexer.answer import recommendations as recs_mod
-from indexer.answer.display import display_text
 from indexer.common.clean import clean_text
 from indexer.retrieve import browse
+from indexer.retrieve import items as items_mod
 from indexer.retrieve import search as search_mod
 from indexer.common.dates import long_date
 from indexer.store.index import Index
@@ -41,7 +41,7 @@ from indexer.common.settings import Settings
 from .deps import COOKIE, get_index, get_settings, is_member, make_filters, token_matches
 from .csrf import CsrfRejected, check_csrf, csrf_token, is_https, set_csrf_cookie
 from .ratelimit import limit_asks
-from . import pages, pages_recs
+from . import pages, pages_recs, pages_search
 
 log = logging.getLogger(__name__)
 
@@ -118,12 +118,13 @@ def _date_label(value) -> str:
 
 # ------------------------------------------------------------------ view models
 
-def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict]:
-    """Cards for results in the result contract (search results or an answer's citations)."""
+def citation_cards(index: Index, results: list[dict], member: bool, first: int = 1) -> list[dict]:
+    """Cards for results in the result contract (search results or an answer's citations),
+    numbered from ``first``."""
     links = browse.chunk_links(index, [r["id"] for r in results], include_restricted=member)
     withheld = browse.withheld_files(index, include_restricted=member)
     cards = []
-    for n, r in enumerate(results, start=1):
+    for n, r in enumerate(results, start=first):
         link = links.get(r["id"], {})
         item = r.get("item") or {}
         src = r.get("source") or {}
@@ -134,8 +135,10 @@ def citation_cards(index: Index, results: list[dict], member: bool) -> list[dict
             "date_label": _date_label(r.get("meeting_date")), "label": label, "title": item.get("title", ""),
             "pages": page_label(src.get("page_start"), src.get("page_end")),
             "doc_type": DOC_TYPE_LABELS.get(r.get("doc_type", ""), r.get("doc_type", "")),
-            "text": r.get("text_clean") or clean_text(r.get("text", "")), "citation": r.get("citation", ""),
+            "text": r.get("text_clean") or clean_text(r.get("text", "")), "citation": (r.get("citation") or {}).get("text", ""),
             "restricted": bool(r.get("restricted")),
+            "cite_copy": ((r.get("citation") or {}).get("text", "")
+                     + (f". {r['url']}" if r.get("url") else "")),
             "href": item_href(link["item_id"], r["id"]) if link else None,
             # the document opened at the cited page: the council's page when the result carries one
             "page_href": src.get("page_url") or (item_href(link["item_id"], r["id"]) if link else None),
@@ -180,7 +183,7 @@ def timeline_rows(index: Index, entries, member: bool) -> list[dict]:
         cit = e.get("citation")
         chunk = e.get("id") or e.get("chunk_id") or (cit.get("id") if isinstance(cit, dict) else None)
         if isinstance(cit, dict):
-            cit = cit.get("citation", "")
+            cit = cit.get("text", "")
         code = e.get("kind", "")
         listed = code == "response" and "response" in e and not e["response"]  # on a tracker, no response yet
         rows.append({"date": e.get("meeting_date", ""), "date_label": _date_label(e.get("meeting_date")),
@@ -233,20 +236,22 @@ def home(
     date_from: str | None = None,
     date_to: str | None = None,
     doc_type: str | None = None,
+    sort: str = "relevance",
+    offset: str | None = None,
     index: Index = Depends(get_index),
     settings: Settings = Depends(get_settings),
     member: bool = Depends(is_member),
 ) -> HTMLResponse:
     mode = "ask" if mode == "ask" else "search"
     form = {"q": q or "", "mode": mode, "committee": committee or "", "date_from": date_from or "",
-            "date_to": date_to or "", "doc_type": doc_type or ""}
+            "date_to": date_to or "", "doc_type": doc_type or "", "sort": sort or "relevance"}
     ctx = {"form": form, "committees": browse.committees(index), "doc_types": DOC_TYPES,
-           "member": member, "error": None, "cards": None, "answer": None, "timeline": [],
+           "member": member, "error": None, "cards": None, "answer": None, "timeline": [], "paging": None,
            "coverage": pages.coverage(index, member) if q is None else None}
     status = 200
     if q is not None:  # the form was submitted (an empty box is an error to show)
         try:
-            filters = make_filters(committee, date_from, date_to, doc_type, member)
+            filters = make_filters(committee, date_from, date_to, doc_type, member, index)
             if mode == "ask":
                 limit_asks(request)  # RateLimited: a 429 page saying when to try again
                 ans = answer_mod.ask(index, q, filters, settings)
@@ -258,10 +263,13 @@ def home(
                                  "lines": answer_lines(ans.get("answer") or "", len(ctx["cards"])) if answered else []}
                 ctx["timeline"] = timeline_rows(index, ans.get("timeline"), member)
             else:
-                results = search_mod.search(index, q, RESULTS_PER_PAGE, filters,
-                                            search_mod.RetrievalConfig.from_settings(settings))
-                ctx["cards"] = citation_cards(index, [{**r.to_dict(), "text_clean": display_text(index, r)}
-                                                      for r in results], member)
+                page = items_mod.search_items(index, q, RESULTS_PER_PAGE, pages_search.page_offset(offset), filters,
+                                              search_mod.RetrievalConfig.from_settings(settings), form["sort"])
+                cards = citation_cards(index, pages_search.result_dicts(index, page), member, first=page.offset + 1)
+                ctx["cards"] = pages_search.mark_cards(request, cards, page, item_href)
+                ctx["paging"] = pages_search.paging(form, page)
+                ctx["filters_set"] = items_mod.filters_named(filters)
+                ctx["no_filters_href"] = pages_search.search_href({"q": form["q"], "sort": form["sort"]})
         except BadQuery as exc:
             ctx["error"] = {"field": exc.field, "message": exc.reason}
             status = 422
@@ -342,7 +350,8 @@ def recommendations_page(request: Request, q: str | None = None, status: str | N
 def recommendation_page(request: Request, rec_id: str, index: Index = Depends(get_index),
                         member: bool = Depends(is_member)):
     rec = recs_mod.recommendation(index, rec_id, include_restricted=member)
-    cards = citation_cards(index, [rec["citation"]], member) if rec.get("citation") else []
+    cit = rec.get("citation")  # a citation object: its passage is its quote
+    cards = citation_cards(index, [{**cit, "text": cit.get("quote") or "", "citation": cit}], member) if cit else []
     # the library gives the timeline oldest first; sorting (stably) here keeps the page right regardless
     timeline = sorted(timeline_rows(index, rec["timeline"], member), key=lambda t: t["date"])
     shown, due = pages_recs.shown_status(rec, index)

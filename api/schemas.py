@@ -10,7 +10,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from indexer.common.contract import (  # noqa: F401 - the API's response models
-    EXAMPLE_RESULT, AskResponse, FollowUp, ItemRef, Recommendation, RecommendationList, Result, SearchResponse,
+    EXAMPLE_CHUNK_ID, EXAMPLE_CITATION, EXAMPLE_ITEM_ID, EXAMPLE_RESULT, AskResponse, Citation, FollowUp, ItemRef, ItemResult, Recommendation, RecommendationList, Result, SearchResponse,
     SourceRef, TimelineEntry,
 )
 from indexer.common.models import DOC_TYPES
@@ -22,6 +22,20 @@ DOC_TYPE_HELP = "One of: " + ", ".join(DOC_TYPES) + "."
 RESTRICTED = Field(False, description="Restricted (Part B, exempt) paper: shown only to members, marked so.")
 
 
+class ErrorItem(BaseModel):
+    """One problem with a request, as FastAPI's validation errors have it."""
+
+    loc: list[str | int] = Field(description='Where: ["query", "k"], ["body", "question"]; empty when not '
+                                             'one field.')
+    msg: str = Field(description="What is wrong and how to fix it.")
+    type: str = Field(description='A code: "missing", "extra_forbidden", "value_error", "not_found", ...')
+
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"loc": ["query", "comittee"], "msg": "is not a query parameter of /meetings; it accepts: committee",
+         "type": "extra_forbidden"},
+        {"loc": ["body", "question"], "msg": "is required", "type": "missing"}]})
+
+
 class Problem(BaseModel):
     """Every error, as ``application/problem+json`` (RFC 9457): what went wrong and, for bad input,
     which field to fix."""
@@ -30,13 +44,19 @@ class Problem(BaseModel):
     title: str = Field(description="The HTTP status phrase, e.g. Unprocessable Content.")
     status: int = Field(description="The HTTP status code.")
     detail: str = Field(description="A sentence saying what to fix.")
-    field: str | None = Field(None, description="The query parameter or body field at fault.")
+    field: str | None = Field(None, description="The query parameter or body field at fault (the first).")
+    errors: list[ErrorItem] = Field(description="Each problem: a validation error lists every field at fault; "
+                                                "any other error is one entry, with an empty `loc`.")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"type": "about:blank", "title": "Unprocessable Content", "status": 422,
-         "detail": "k must be between 1 and 50", "field": "k"},
+         "detail": "bogus: is not a query parameter of /search; it accepts: q, k, offset, sort, committee, "
+                   "date_from, date_to, doc_type", "field": "bogus",
+         "errors": [{"loc": ["query", "bogus"], "msg": "is not a query parameter of /search; it accepts: q, k, "
+                     "offset, sort, committee, date_from, date_to, doc_type", "type": "extra_forbidden"}]},
         {"type": "about:blank", "title": "Not Found", "status": 404,
-         "detail": "no item with id 'x/2019-01-01/minute-1'", "field": None},
+         "detail": "no item with id 'x/2019-01-01/minute-1'", "field": None,
+         "errors": [{"loc": [], "msg": "no item with id 'x/2019-01-01/minute-1'", "type": "not_found"}]},
     ]})
 
 
@@ -181,10 +201,23 @@ class ItemOut(BaseModel):
     meeting: MeetingRef
     page_start: int | None
     page_end: int | None
-    citation: str
+    citation: Citation
     sections: list[Section] = Field(description="The minute's body, or each document of the agenda item in order.")
     highlight: Highlight | None = Field(description="Where the ?highlight= passage is, when one was asked for.")
     restricted: bool = RESTRICTED
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": EXAMPLE_ITEM_ID, "kind": "minute", "number": "25", "title": "Children's Services Improvement",
+        "label": "Minute 25", "meeting": MEETING_EXAMPLE, "page_start": 5, "page_end": 6,
+        "citation": {**EXAMPLE_CITATION, "id": None, "document_id": None, "source": None, "doc_type": "minutes",
+                     "url": "/view/items/" + EXAMPLE_ITEM_ID},
+        "sections": [{"document_id": EXAMPLE_CITATION["document_id"], "title": "Minutes", "doc_type": "minutes",
+                      "author": "Democratic Services", "path": "000_650dc6dc71139f49.txt", "page_start": 5, "page_end": 6,
+                      "pdf_page_start": 5, "url": None, "page_url": None, "offset": 10450,
+                      "text": "25. Children's Services Improvement\n\nThe Board considered ...", "restricted": False}],
+        "highlight": {"chunk_id": EXAMPLE_CHUNK_ID, "section": 0, "start": 40, "end": 900, "page_start": 5,
+                      "page_end": 6, "pdf_page": None, "page_url": None},
+        "restricted": False}]})
 
 
 class Health(BaseModel):

@@ -39,8 +39,9 @@ _CUE_STOP = {w for w in content_words(
     "update come back done implemented actioned after since change changed developed")}
 
 def _cite(index: Index, chunk_id: str | None) -> dict | None:
+    """The citation object of a passage, with the passage as its ``quote``."""
     r = result_by_chunk_id(index, chunk_id) if chunk_id else None
-    return r.to_dict() if r else None
+    return r.citation_dict(quote=True) if r else None
 
 
 def _topic(q: str) -> list[str]:

@@ -33,7 +33,7 @@ def _when(iso: str) -> str:
 
 def _echo_timeline(timeline: list[dict], indent: str = "  ") -> None:
     for e in timeline:
-        cite = (e.get("citation") or {}).get("citation", "")
+        cite = (e.get("citation") or {}).get("text", "")
         click.echo(f"{indent}{_when(e['meeting_date']):>17}  {e['kind']:<15} {e['text']}")
         if cite:
             click.echo(f"{indent}{'':>17}  {'':<15} \u2014 {cite}")
@@ -64,7 +64,7 @@ def ask(settings: Settings, question, k, committee, date_from, date_to, doc_type
     if out["citations"]:
         click.echo("\nSources:")
         for n, c in enumerate(out["citations"], start=1):
-            click.echo(f"  [{n}] {c['citation']}  ({c['doc_type']}, {c['source']['path']})")
+            click.echo(f"  [{n}] {c['citation']['text']}  ({c['doc_type']}, {c['source']['path']})")
     if out["timeline"]:
         click.echo("\nTimeline:")
         _echo_timeline(out["timeline"])
@@ -111,5 +111,5 @@ def cross_references_cmd(settings: Settings, as_json, index_dir, model) -> None:
         click.echo(json.dumps(refs, indent=2, ensure_ascii=False))
         return
     for x in refs:
-        where = (x["citation"] or {}).get("citation", x["source_id"])
+        where = (x["citation"] or {}).get("text", x["source_id"])
         click.echo(f"{x['text']!r:<28} {x['status']:<15} {x['reason']}\n{'':<28} in {where}")

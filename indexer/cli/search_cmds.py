@@ -1,4 +1,7 @@
-"""``council search``: ranked passages with their citations (or the result contract as JSON)."""
+"""``council search``: ranked passages with their citations (or the result contract as JSON).
+
+The CLI lists passages, as the ranking gives them (``council eval`` scores the same ranking);
+``GET /search`` and the web page group them into agenda items (``indexer.retrieve.items``)."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ import json
 import click
 
 from indexer.cli.app import date_opt, index_dir_option, load_stack, model_option, open_index
-from indexer.common.contract import SearchResponse
+from indexer.common.contract import PassageResponse
 from indexer.common.settings import Settings
 
 
@@ -31,7 +34,7 @@ def search(settings: Settings, query, k, committee, date_from, date_to, doc_type
     s, idx = open_index(settings, index_dir, model)
     results = stack.search(idx, query, k, filters, stack.RetrievalConfig.from_settings(s).but(mode=mode))
     if as_json:
-        payload = SearchResponse(query=query, results=[r.to_dict() for r in results]).model_dump()
+        payload = PassageResponse(query=query, results=[r.to_dict() for r in results]).model_dump()
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     if not results:

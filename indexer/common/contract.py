@@ -11,8 +11,29 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+EXAMPLE_ITEM_ID = "education-and-childrens-services-scrutiny-board-2/2019-11-28/minute-25"
+EXAMPLE_CHUNK_ID = EXAMPLE_ITEM_ID + "/0.1"
+EXAMPLE_SOURCE = {"path": "000_650dc6dc71139f49.txt", "published_for": "2020-01-09",
+                  "page_start": 5, "page_end": 6, "ocr": False, "url": None, "page_url": None}
+EXAMPLE_CITATION = {
+    "text": "Education and Children's Services Scrutiny Board (2), 28 November 2019, minute 25: "
+            "Children's Services Improvement (pages 5–6)",
+    "committee": "Education and Children's Services Scrutiny Board (2)",
+    "meeting_date": "2019-11-28",
+    "item": {"number": "25", "title": "Children's Services Improvement"},
+    "pages": "pages 5–6",
+    "id": EXAMPLE_CHUNK_ID,
+    "item_id": EXAMPLE_ITEM_ID,
+    "meeting_id": "education-and-childrens-services-scrutiny-board-2/2019-11-28",
+    "document_id": "education-and-childrens-services-scrutiny-board-2/2020-01-09/000-650dc6dc71139f49/2-minutes",
+    "doc_type": "minutes",
+    "url": "/view/items/" + EXAMPLE_ITEM_ID + "?highlight=" + EXAMPLE_CHUNK_ID,
+    "source": EXAMPLE_SOURCE,
+    "quote": None,
+    "restricted": False,
+}
 EXAMPLE_RESULT = {
-    "id": "education-and-childrens-services-scrutiny-board-2/2019-11-28/minute-25/0.1",
+    "id": EXAMPLE_CHUNK_ID,
     "score": 0.032787,
     "text": "RESOLVED that the Education and Children's Services Scrutiny Board (2) recommend that "
             "the Cabinet Member ... considers ways to improve the retention of social workers.",
@@ -20,10 +41,12 @@ EXAMPLE_RESULT = {
     "meeting_date": "2019-11-28",
     "doc_type": "minutes",
     "item": {"number": "25", "title": "Children's Services Improvement"},
-    "source": {"path": "000_650dc6dc71139f49.txt", "published_for": "2020-01-09",
-               "page_start": 5, "page_end": 6},
-    "citation": "Education and Children's Services Scrutiny Board (2), 28 November 2019, minute 25: "
-                "Children's Services Improvement (pages 5–6)",
+    "item_id": EXAMPLE_CITATION["item_id"],
+    "meeting_id": EXAMPLE_CITATION["meeting_id"],
+    "document_id": EXAMPLE_CITATION["document_id"],
+    "url": EXAMPLE_CITATION["url"],
+    "source": EXAMPLE_SOURCE,
+    "citation": EXAMPLE_CITATION,
     "restricted": False,
 }
 
@@ -46,6 +69,32 @@ class SourceRef(BaseModel):
                                  "/documents/{id}/source#page=N; null for a local text file.")
 
 
+class Citation(BaseModel):
+    """Where something is in the papers. The one shape of every ``citation`` in the API: on a
+    search result, on each of an answer's citations, on timeline entries, follow-ups,
+    recommendations and items. ``text`` is the citation as a reader writes it."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_CITATION]})
+
+    text: str = Field(description="The citation in words: committee, date, minute or item, title, pages.")
+    committee: str
+    meeting_date: str = Field(description="YYYY-MM-DD.")
+    item: ItemRef
+    pages: str | None = Field(description='"page 5" or "pages 5–6"; null when the pages are not known.')
+    id: str | None = Field(None, description="The cited passage's chunk id (null when a whole item is cited).")
+    item_id: str
+    meeting_id: str
+    document_id: str | None = Field(None, description="The document holding the passage (null for a whole item).")
+    doc_type: str | None = None
+    url: str = Field(description="The item page here, with the cited passage highlighted: "
+                                 "/view/items/{item_id}?highlight={chunk id}.")
+    source: SourceRef | None = Field(None, description="The source file and pages (null for a whole item).")
+    quote: str | None = Field(None, description="The cited passage verbatim, where the citation stands without its "
+                                                "result (timelines, follow-ups, recommendations); null on a result, "
+                                                "whose `text` is the passage.")
+    restricted: bool = False
+
+
 class Result(BaseModel):
     """One passage: ``SearchResult.to_dict()``."""
 
@@ -58,17 +107,58 @@ class Result(BaseModel):
     meeting_date: str
     doc_type: str
     item: ItemRef
+    item_id: str = Field(description="The agenda item or minute the passage belongs to (/items/{item_id}).")
+    meeting_id: str = Field(description="Its meeting (/meetings/{meeting_id}).")
+    document_id: str = Field(description="The document the passage was read from (/documents/{document_id}/source).")
+    url: str = Field(description="The item page with this passage highlighted: /view/items/{item_id}?highlight={id}.")
     source: SourceRef
-    citation: str
+    citation: Citation
     restricted: bool = Field(False, description="From a restricted (Part B, exempt) paper: only members get it.")
 
 
+EXAMPLE_SEARCH_RESULT = {**EXAMPLE_RESULT, "passages": 3, "more_passages": 2,
+                         "marks": [[136, 145], [153, 159]], "title_marks": []}
+
+
+class ItemResult(Result):
+    """One agenda item or minute among search results: its best passage, with how many more of its
+    passages match."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [EXAMPLE_SEARCH_RESULT]})
+
+    passages: int = Field(description="How many of the item's passages match the query (this one included).")
+    more_passages: int = Field(description="passages - 1: the others, read on the item page (`url`).")
+    marks: list[list[int]] = Field(default_factory=list, description="[start, end) character offsets in `text` of "
+                                   "the query's words and their stems (the text itself is verbatim).")
+    title_marks: list[list[int]] = Field(default_factory=list,
+                                         description="The same, in `item.title`.")
+
+
 class SearchResponse(BaseModel):
+    """Agenda items matching a query, one per item, a page at a time."""
+
     query: str
-    results: list[Result]
+    total: int = Field(description="How many items match, on every page: the items of the matching passages among "
+                                   "the best 200 of the ranking (4 × (offset + k) when a page goes deeper).")
+    offset: int = Field(description="How many items were skipped (the page starts at offset + 1).")
+    k: int = Field(description="The page size asked for.")
+    sort: str = Field(description='"relevance" (best first) or "date" (newest meeting first).')
+    results: list[ItemResult]
+    hint: str | None = Field(None, description="When nothing matches: what to try (remove filters; the committees "
+                                               "the index holds, for an unknown committee).")
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"query": "social worker retention", "results": [EXAMPLE_RESULT]}]})
+        {"query": "social worker retention", "total": 1, "offset": 0, "k": 10, "sort": "relevance",
+         "results": [EXAMPLE_SEARCH_RESULT], "hint": None},
+        {"query": "xqzvbl", "total": 0, "offset": 0, "k": 10, "sort": "relevance", "results": [],
+         "hint": "Nothing in the papers matches these words. Try other words."}]})
+
+
+class PassageResponse(BaseModel):
+    """Passages, best first, one per passage (``council search --json``; /search gives items)."""
+
+    query: str
+    results: list[Result]
 
 
 # ------------------------------------------------------------------ the recommendations tracker
@@ -86,20 +176,27 @@ EXAMPLE_REC_ID = "education-and-childrens-services-scrutiny-board-2/2019-11-28/m
 EXAMPLE_REC_TEXT = ("recommend that the Cabinet Member for Children and Young People investigate options including "
                     "scope for collaborative working with other Local Authorities by building on the success of the "
                     "Social Work Academy to continue the retention of Social Workers in Coventry.")
-EXAMPLE_WP_RESULT = {
-    "id": "education-and-childrens-services-scrutiny-board-2/2020-01-09/item-7/0.5",
-    "score": 0.0,
-    "text": "2nd April 2020\tRetention of Social Workers – progress on recommendations\tFollowing up on progress "
-            "on the recommendations from the T&F group on retention of social workers ...",
+_WP_ITEM = "education-and-childrens-services-scrutiny-board-2/2020-01-09/item-7"
+EXAMPLE_WP_CITATION = {
+    "text": "Education and Children's Services Scrutiny Board (2), 9 January 2020, item 7: Work Programme "
+            "(pages 25–28)",
     "committee": "Education and Children's Services Scrutiny Board (2)",
     "meeting_date": "2020-01-09",
-    "doc_type": "work_programme",
     "item": {"number": "7", "title": "Work Programme"},
-    "source": {"path": "000_650dc6dc71139f49.txt", "published_for": "2020-01-09", "page_start": 25, "page_end": 28},
-    "citation": "Education and Children's Services Scrutiny Board (2), 9 January 2020, item 7: Work Programme "
-                "(pages 25–28)",
+    "pages": "pages 25–28",
+    "id": _WP_ITEM + "/0.5",
+    "item_id": _WP_ITEM,
+    "meeting_id": "education-and-childrens-services-scrutiny-board-2/2020-01-09",
+    "document_id": "education-and-childrens-services-scrutiny-board-2/2020-01-09/000-650dc6dc71139f49/6-work_programme",
+    "doc_type": "work_programme",
+    "url": "/view/items/" + _WP_ITEM + "?highlight=" + _WP_ITEM + "/0.5",
+    "source": {"path": "000_650dc6dc71139f49.txt", "published_for": "2020-01-09", "page_start": 25, "page_end": 28,
+               "ocr": False, "url": None, "page_url": None},
+    "quote": "2nd April 2020\tRetention of Social Workers – progress on recommendations\tFollowing up on progress "
+             "on the recommendations from the T&F group on retention of social workers ...",
     "restricted": False,
 }
+EXAMPLE_REC_CITATION = {**EXAMPLE_CITATION, "quote": EXAMPLE_RESULT["text"]}
 EXAMPLE_WP_TEXT = ("Work programme: “Retention of Social Workers – progress on recommendations”, planned for 2nd "
                    "April 2020: Following up on progress on the recommendations from the T&F group on retention of "
                    "social workers ...")
@@ -116,7 +213,7 @@ EXAMPLE_RECOMMENDATION = {
     "addressee": "Cabinet Member for Children and Young People",
     "is_recommendation": True,
     "status": "scheduled",
-    "citation": EXAMPLE_RESULT,
+    "citation": EXAMPLE_REC_CITATION,
     "follow_ups": [{
         "kind": "scheduled", "meeting_id": "education-and-childrens-services-scrutiny-board-2/2020-01-09",
         "meeting_date": "2020-01-09", "text": EXAMPLE_WP_TEXT,
@@ -128,45 +225,47 @@ EXAMPLE_RECOMMENDATION = {
         "score": 0.8481,
         "source_id": "education-and-childrens-services-scrutiny-board-2/2020-01-09/000-650dc6dc71139f49/"
                      "6-work_programme/table-0/row-17",
-        "citation": EXAMPLE_WP_RESULT}],
+        "citation": EXAMPLE_WP_CITATION}],
     "timeline": [
         {"meeting_date": "2019-11-28", "kind": "recommendation",
          "text": f"Minute 25 (Children's Services Improvement), point 2: {EXAMPLE_REC_TEXT}",
-         "citation": EXAMPLE_RESULT, "record_id": EXAMPLE_REC_ID, "status": "scheduled",
+         "citation": EXAMPLE_REC_CITATION, "record_id": EXAMPLE_REC_ID, "status": "scheduled",
          "addressee": "Cabinet Member for Children and Young People"},
         {"meeting_date": "2020-01-09", "kind": "scheduled", "text": EXAMPLE_WP_TEXT,
-         "citation": EXAMPLE_WP_RESULT, "planned_date": "2020-04-02"}],
+         "citation": EXAMPLE_WP_CITATION, "planned_date": "2020-04-02"}],
 }
 
 
 class FollowUp(BaseModel):
-    """Evidence of what happened to a recommendation, at a later meeting."""
+    """Evidence of what happened to a recommendation, at a later meeting. Keys a kind of follow-up
+    does not have (``response`` off a work-programme row, ``planned_date`` off a later minute) are absent."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": EXAMPLE_RECOMMENDATION["follow_ups"]})
 
     kind: str = Field(description=FOLLOW_UP_KIND_HELP)
     meeting_id: str = Field(description="The meeting whose papers hold the evidence.")
     meeting_date: str = Field(description="Its date (YYYY-MM-DD).")
     text: str = Field(description="What the papers say, quoting them (for a table row: its title and words).")
-    detail: str | None = Field(description="The row's detail column, when it came from a table.")
-    response: str | None = Field(description='An outstanding-issues row\'s "Response/Status", verbatim.')
-    planned_date: str | None = Field(description="When a work programme plans it (YYYY-MM-DD), if it gives a date.")
-    planned: str | None = Field(description="That date as the work programme writes it.")
+    detail: str | None = Field(None, description="The row's detail column, when it came from a table.")
+    response: str | None = Field(None, description='An outstanding-issues row\'s "Response/Status", verbatim.')
+    planned_date: str | None = Field(None, description="When a work programme plans it (YYYY-MM-DD), if it gives a "
+                                                       "date.")
+    planned: str | None = Field(None, description="That date as the work programme writes it.")
     evidence: str = Field(description="Why this was linked to the recommendation.")
     score: float = Field(description="How strongly it matched (0-1).")
     source_id: str = Field(description="The table row or passage id the evidence came from.")
-    citation: Result | None = Field(description="The passage holding the evidence, as a /search result.")
+    citation: Citation | None = Field(description="The passage holding the evidence (`quote` is its text).")
 
 
 class TimelineEntry(BaseModel):
     """One dated event: the recommendation itself (first), then its follow-ups in date order."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": EXAMPLE_RECOMMENDATION["timeline"]})
 
     meeting_date: str = Field(description="YYYY-MM-DD.")
     kind: str = Field(description='"recommendation", or a follow-up kind: ' + FOLLOW_UP_KIND_HELP)
     text: str = Field(description="What happened, quoting the papers.")
-    citation: Result | None = Field(description="Where to check it: a result object as /search returns.")
+    citation: Citation | None = Field(description="Where to check it (`quote` is the cited passage).")
     record_id: str | None = Field(None, description="On the recommendation entry and its follow-ups: the record's id.")
     planned_date: str | None = Field(None, description="Only on scheduled entries: the planned date, if known.")
     status: str | None = Field(None, description="Only on the recommendation entry: " + REC_STATUS_HELP)
@@ -192,7 +291,7 @@ class Recommendation(BaseModel):
     is_recommendation: bool = Field(description="True when the point recommends something to someone.")
     status: str = Field(description=REC_STATUS_HELP + " In lists, later discussion counts only when asked for "
                                     "(?discussed=true); the single-record endpoint always looks for it.")
-    citation: Result | None = Field(description="The minute's passage holding the point, as a /search result.")
+    citation: Citation | None = Field(description="The minute's passage holding the point (`quote` is its text).")
     follow_ups: list[FollowUp] = Field(description="Evidence of what happened next, oldest first.")
     timeline: list[TimelineEntry] = Field(description="The recommendation, then its follow-ups, in date order.")
 
@@ -218,7 +317,7 @@ class AskResponse(BaseModel):
         "citations": [EXAMPLE_RESULT],
         "timeline": [{"meeting_date": "2019-11-28", "kind": "minute",
                       "text": "Recommendation on social worker retention made.",
-                      "citation": EXAMPLE_RESULT["citation"]}],
+                      "citation": EXAMPLE_REC_CITATION}],
     }]})
 
     question: str

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import quote
 
-from indexer.common.contract import ItemRef, Result, SourceRef
+from indexer.common.contract import Citation, ItemRef, Result, SourceRef
 from indexer.common.dates import long_date
 from indexer.common.errors import CouncilError
 from indexer.common.models import DOC_TYPES
@@ -77,7 +77,7 @@ class SearchResult:
     ocr: bool = False  # the passage's text was read by OCR from a scanned page
     signals: dict = field(default_factory=dict, compare=False)  # ranks, for `council eval`
     published_committee: str | None = None  # of the meeting whose papers carried the passage
-    url: str | None = None  # the document on the council's site (None for a local file)
+    doc_url: str | None = None  # the document on the council's site (None for a local file)
     pdf_page: int | None = None  # 1-based PDF page where the passage starts (None: not a PDF)
     restricted: bool = False  # from a restricted (Part B, exempt) paper: members only
 
@@ -90,17 +90,44 @@ class SearchResult:
         return citation(self.committee, self.meeting_date, self.item_kind, self.item_number,
                         self.item_title, self.page_start, self.page_end, carried, ocr=self.ocr)
 
+    @property
+    def url(self) -> str:
+        """The item page here with this passage highlighted."""
+        return item_page_url(self.item_id, self.id)
+
+    def source_ref(self) -> SourceRef:
+        return SourceRef(path=self.path, published_for=self.published_for.isoformat(),
+                         page_start=self.page_start, page_end=self.page_end, ocr=self.ocr,
+                         url=self.doc_url, page_url=page_url(self.doc_url, self.document_id, self.pdf_page))
+
+    def citation_dict(self, quote: bool = False) -> dict:
+        """The citation object (:class:`indexer.common.contract.Citation`); ``quote`` adds the
+        passage, for a citation that stands without its result (timelines, recommendations)."""
+        return self._citation(quote).model_dump()
+
+    def _citation(self, quote: bool) -> Citation:
+        return Citation(
+            text=self.citation, committee=self.committee, meeting_date=self.meeting_date.isoformat(),
+            item=ItemRef(number=self.item_number, title=self.item_title),
+            pages=page_label(self.page_start, self.page_end) or None, id=self.id, item_id=self.item_id,
+            meeting_id=self.meeting_id, document_id=self.document_id, doc_type=self.doc_type, url=self.url,
+            source=self.source_ref(), quote=self.text if quote else None, restricted=self.restricted)
+
     def to_dict(self) -> dict:
         """The result as the JSON contract has it (:class:`indexer.common.contract.Result`)."""
         return Result(
             id=self.id, score=round(float(self.score), 6), text=self.text, committee=self.committee,
             meeting_date=self.meeting_date.isoformat(), doc_type=self.doc_type,
-            item=ItemRef(number=self.item_number, title=self.item_title),
-            source=SourceRef(path=self.path, published_for=self.published_for.isoformat(),
-                             page_start=self.page_start, page_end=self.page_end, ocr=self.ocr,
-                             url=self.url, page_url=page_url(self.url, self.document_id, self.pdf_page)),
-            citation=self.citation, restricted=self.restricted,
+            item=ItemRef(number=self.item_number, title=self.item_title), item_id=self.item_id,
+            meeting_id=self.meeting_id, document_id=self.document_id, url=self.url,
+            source=self.source_ref(), citation=self._citation(False), restricted=self.restricted,
         ).model_dump()
+
+
+def item_page_url(item_id: str, chunk_id: str | None = None) -> str:
+    """/view/items/{item id}, with ?highlight={chunk id} when a passage is cited."""
+    href = "/view/items/" + quote(item_id, safe="/")
+    return href + (f"?highlight={quote(chunk_id, safe='/')}" if chunk_id else "")
 
 
 def page_url(url: str | None, document_id: str, pdf_page: int | None) -> str | None:

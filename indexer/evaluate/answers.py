@@ -154,7 +154,7 @@ def score(q: AnswerQuestion, out: dict) -> Scored:
     AskResponse.model_validate(out)  # the contract holds for every answer scored
     return Scored(q, bool(out["answered"]), fact_cited(q, out) if q.answerable else False,
                   citations_ok(out) if out["answered"] else True, out.get("answer") or "",
-                  out.get("question_type"), [c["citation"] for c in out.get("citations") or []])
+                  out.get("question_type"), [c["citation"]["text"] for c in out.get("citations") or []])
 
 
 def run(index_for: dict[str, Index], questions: list[AnswerQuestion], settings) -> list[Scored]:

@@ -23,7 +23,8 @@ from pathlib import Path
 from indexer.common.dates import long_date
 from indexer.common.errors import CouncilError, NotFound
 from indexer.store.index import Index
-from indexer.common.results import citation, page_url
+from indexer.common.contract import Citation, ItemRef
+from indexer.common.results import citation, item_page_url, page_label, page_url
 
 log = logging.getLogger(__name__)
 
@@ -138,12 +139,10 @@ def get_item(index: Index, item_id: str, include_restricted: bool = False,
             sections.append(_section(index, texts, it["path"], it["span_start"], it["span_end"], None,
                                      title="Agenda entry", page_start=None, page_end=None))
     label = item_label(it["kind"], it["number"])
-    when = date.fromisoformat(m["date"])
     out = {
         "id": it["id"], "kind": it["kind"], "number": it["number"], "title": it["title"], "label": label,
         "meeting": _meeting_dict(m), "page_start": it["page_start"], "page_end": it["page_end"],
-        "citation": citation(m["committee"], when, it["kind"], it["number"], it["title"],
-                             it["page_start"], it["page_end"]),
+        "citation": item_citation(m, it, doc_ids),
         "sections": sections, "highlight": None, "restricted": bool(it["restricted"]),
     }
     if highlight:
@@ -151,6 +150,17 @@ def get_item(index: Index, item_id: str, include_restricted: bool = False,
     if not include_restricted:
         _redact_sections(index, sections, out["highlight"])
     return out
+
+
+def item_citation(m, it, doc_ids: list[str]) -> dict:
+    """The citation object of a whole item (no passage: ``id``, ``source`` and ``quote`` are null)."""
+    when = date.fromisoformat(m["date"])
+    return Citation(
+        text=citation(m["committee"], when, it["kind"], it["number"], it["title"], it["page_start"], it["page_end"]),
+        committee=m["committee"], meeting_date=m["date"], item=ItemRef(number=it["number"], title=it["title"]),
+        pages=page_label(it["page_start"], it["page_end"]) or None, item_id=it["id"], meeting_id=m["id"],
+        document_id=doc_ids[0] if len(doc_ids) == 1 else None, doc_type="minutes" if it["kind"] == "minute" else None,
+        url=item_page_url(it["id"]), restricted=bool(it["restricted"])).model_dump()
 
 
 WITHHELD = "[Private business withheld: restricted (Part B) papers are shown to members only.]"

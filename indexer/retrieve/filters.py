@@ -5,9 +5,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from indexer.common.results import Filters
+from indexer.common.results import BadQuery, Filters
 from indexer.store.index import Index
 from indexer.store.repository import meeting_where
+
+
+def check_committee(index: Index, committee: str | None) -> None:
+    """A committee filter must name (or be part of the name of) a committee the index holds;
+    otherwise BadQuery lists those it holds."""
+    if not committee:
+        return
+    held = index.committees()
+    if not any(committee.strip().lower() in c.lower() for c in held):
+        raise BadQuery("committee", f"no committee in the index matches {committee!r}; it holds: "
+                       + ("; ".join(held) if held else "no committees yet"))
 
 
 def allowed_ids(index: Index, f: Filters) -> np.ndarray | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from indexer.common.results import Filters, SearchResult, check_query
+from indexer.common.results import MAX_K, Filters, SearchResult, check_query
 from indexer.retrieve import signals
 from indexer.retrieve.config import RetrievalConfig
 from indexer.retrieve.filters import allowed_ids
@@ -25,7 +25,16 @@ log = logging.getLogger(__name__)
 
 def search(index: Index, query: str, k: int = 10, filters: Filters | None = None,
            cfg: RetrievalConfig | None = None) -> list[SearchResult]:
-    query = check_query(query, k)
+    """The best ``k`` passages (1 to MAX_K)."""
+    return ranked_passages(index, check_query(query, k), k, filters, cfg)
+
+
+def ranked_passages(index: Index, query: str, k: int, filters: Filters | None = None,
+                    cfg: RetrievalConfig | None = None) -> list[SearchResult]:
+    """The best ``k`` passages, ``k`` unbounded (``items.search_items`` groups a wider pool into
+    items); the sentence signals still re-score only the best ``max(k, sentence_depth)`` up to
+    MAX_K, so the top of the ranking is the one ``search`` gives."""
+    query = check_query(query, 1)
     filters = filters or Filters()
     cfg = cfg or RetrievalConfig()
     allowed = allowed_ids(index, filters)
@@ -52,7 +61,7 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
     if signals.active(q, FACTS):  # the light rows are read only when some signal needs them
         _boost(fused, {r["rowid"]: r for r in index.passage_facts(list(fused))}, q, cfg)
     if signals.active(q, TEXT):
-        _sentence_boost(index, fused, q, max(k, cfg.sentence_depth))
+        _sentence_boost(index, fused, q, max(min(k, MAX_K), cfg.sentence_depth))
     ranked = sorted(fused, key=lambda c: (-fused[c], c))[:k + _SPARE]
     rows = {r["rowid"]: r for r in index.passages_by_rowid(ranked)}
     best = _distinct(ranked, rows)[:k]
@@ -108,7 +117,7 @@ def _result(r, score: float, ranks: dict) -> SearchResult:
         document_id=r["document_id"], path=r["path"], published_for=date.fromisoformat(published),
         page_start=r["page_start"], page_end=r["page_end"], span=(r["span_start"], r["span_end"]),
         ocr=bool(r["ocr"]), signals=ranks, published_committee=r["published_committee"],
-        url=r["url"], pdf_page=r["pdf_page"], restricted=bool(r["restricted"]),
+        doc_url=r["url"], pdf_page=r["pdf_page"], restricted=bool(r["restricted"]),
     )
 
 

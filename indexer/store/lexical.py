@@ -131,6 +131,12 @@ def terms(query: str) -> list[str]:
     return list(dict.fromkeys(_tokenize([query], return_ids=False)[0]))
 
 
+def word_terms(words: list[str]) -> list[list[str]]:
+    """Each word's index terms (none for a stop word), in one tokeniser call: what marks the
+    query's words in a passage (``indexer.retrieve.items.marks``)."""
+    return _tokenize(words, return_ids=False) if words else []
+
+
 class LexicalIndex:
     """BM25 ranking of chunks by SQLite rowid; see the module docstring."""
 

@@ -269,7 +269,7 @@ def test_social_worker_retention_timeline(real_index):
     position = -1
     for when, kind, words in SOCIAL_WORKER_TIMELINE:
         hits = [i for i, e in enumerate(timeline) if e["meeting_date"] == when and (kind is None or e["kind"] == kind)
-                and words in norm(e["citation"]["text"]) and e["citation"]["meeting_date"] == when]
+                and words in norm(e["citation"]["quote"]) and e["citation"]["meeting_date"] == when]
         assert hits, f"no {kind or 'entry'} on {when} citing {words!r}: " + json.dumps(
             [(e["meeting_date"], e["kind"], e["text"][:80]) for e in timeline], indent=1)
         assert max(hits) > position  # in date order

@@ -97,7 +97,7 @@ def test_request_carries_numbered_passages_and_bounds(api_index, endpoint, extra
     system, user = body["messages"]
     assert system["role"] == "system" and "ONLY" in system["content"] and "[1]" in system["content"]
     for n, c in enumerate(extractive["citations"], start=1):
-        assert f"[{n}] {c['citation']}\n" in user["content"]
+        assert f"[{n}] {c['citation']['text']}\n" in user["content"]
     assert QUESTION in user["content"]
 
 

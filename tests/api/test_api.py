@@ -38,8 +38,9 @@ CSP = "default-src 'self'"
 
 def _detail(r) -> str:
     body = r.json()
-    assert set(body) == {"type", "title", "status", "detail", "field"}, body
+    assert set(body) == {"type", "title", "status", "detail", "field", "errors"}, body
     assert r.headers["content-type"] == "application/problem+json" and body["status"] == r.status_code
+    assert body["errors"] and all(set(e) == {"loc", "msg", "type"} for e in body["errors"]), body
     assert "Traceback" not in body["detail"]
     return body["detail"]
 
@@ -54,12 +55,19 @@ def test_search_returns_exactly_the_result_contract(api_client):
     r = api_client.get("/search", params={"q": "social worker retention", "k": 5})
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"query", "results"}
-    assert body["query"] == "social worker retention"
+    assert set(body) == {"query", "total", "offset", "k", "sort", "results", "hint"}
+    assert body["query"] == "social worker retention" and body["offset"] == 0 and body["k"] == 5
+    assert body["sort"] == "relevance" and body["total"] >= len(body["results"]) and body["hint"] is None
     assert 1 <= len(body["results"]) <= 5
     for res in body["results"]:
-        assert set(res) == RESULT_KEYS
+        assert set(res) == RESULT_KEYS | {"passages", "more_passages", "marks", "title_marks"}
         assert set(res["item"]) == {"number", "title"}
+        assert res["url"] == f"/view/items/{res['item_id']}?highlight={res['id']}"
+        assert res["id"].startswith(res["item_id"] + "/") and res["item_id"].startswith(res["meeting_id"] + "/")
+        assert set(res["citation"]) == {"text", "committee", "meeting_date", "item", "pages", "id", "item_id",
+                                        "meeting_id", "document_id", "doc_type", "url", "source", "quote",
+                                        "restricted"}
+        assert res["citation"]["url"] == res["url"] and res["citation"]["quote"] is None
         assert set(res["source"]) == {"path", "published_for", "page_start", "page_end", "ocr", "url", "page_url"}
     assert any(res["meeting_date"] == "2019-11-28" for res in body["results"])
 
@@ -182,7 +190,8 @@ def test_minute_item_is_its_body(api_client, api_index):
     it = r.json()
     assert it["label"] == "Minute 25" and it["title"] == "Children's Services Improvement"
     assert it["meeting"]["date_label"] == "28 November 2019"
-    assert "28 November 2019, minute 25" in it["citation"]
+    assert "28 November 2019, minute 25" in it["citation"]["text"]
+    assert it["citation"]["item_id"] == MINUTE and it["citation"]["url"] == f"/view/items/{MINUTE}"
     assert len(it["sections"]) == 1 and it["sections"][0]["doc_type"] == "minutes"
     body = it["sections"][0]["text"]
     for _, text in _chunks_of(api_index, MINUTE):

@@ -21,7 +21,6 @@ from indexer.answer import ask as answer_mod
 from indexer.answer.recommendations import find_recommendations, recommendation
 from indexer.embed.hashing import HashEmbedder
 from indexer.store.index import Index
-from indexer.common.results import SearchResult
 from indexer.common.settings import Settings
 
 from tests.conftest import API_MEMBER_TOKEN, api_build_index
@@ -30,8 +29,6 @@ BOARD = "education-and-childrens-services-scrutiny-board-2"
 MIN25 = f"{BOARD}/2019-11-28/minute-25/point-2"  # the social worker retention recommendation
 CARERS = f"{BOARD}/2017-07-13/minute-7/point-2"  # young carers: answered by a briefing note
 BRIEFING = "Briefing note sent to Cabinet Members on 18/8/17"
-RESULT_KEYS = set(SearchResult("x", 0.0, "", "", "", date(2020, 1, 1), "report", "", None, "", "agenda", "",
-                                "", date(2020, 1, 1), None, None, (0, 0)).to_dict())
 RECORD_KEYS = {"id", "meeting_id", "meeting_date", "committee", "minute", "minute_title", "point", "text", "lead_in",
                "addressee", "is_recommendation", "status", "citation", "follow_ups", "timeline"}
 STATUSES = {"responded", "scheduled", "discussed", "outstanding", "no trace found"}
@@ -43,15 +40,21 @@ def _rec(body: dict, rec_id: str) -> dict:
     return found[0]
 
 
+CITATION_KEYS = {"text", "committee", "meeting_date", "item", "pages", "id", "item_id", "meeting_id", "document_id",
+                 "doc_type", "url", "source", "quote", "restricted"}
+
+
 def _check_citation(entry: dict) -> None:
-    """A timeline entry's citation is a result object exactly as /search gives, of the entry's meeting."""
+    """A timeline entry's citation is the citation object a /search result carries, of the entry's
+    meeting, with the cited passage as its quote."""
     cit = entry["citation"]
-    assert set(cit) == RESULT_KEYS, entry
+    assert set(cit) == CITATION_KEYS, entry
     assert set(cit["item"]) == {"number", "title"}
     assert set(cit["source"]) == {"path", "published_for", "page_start", "page_end", "ocr", "url", "page_url"}
     assert cit["meeting_date"] == entry["meeting_date"], entry
+    assert cit["url"] == f"/view/items/{cit['item_id']}?highlight={cit['id']}" and cit["quote"]
     d = date.fromisoformat(cit["meeting_date"])
-    assert f"{cit['committee']}, {d.day} {d:%B %Y}, " in cit["citation"], cit["citation"]
+    assert cit["text"].startswith(f"{cit['committee']}, {d.day} {d:%B %Y}, "), cit["text"]
 
 
 # ---------------------------------------------------------------- GET /recommendations
@@ -70,7 +73,7 @@ def test_social_worker_retention_recommendation_with_its_timeline(api_client):
     assert rec["status"] in STATUSES
     # the recommendation cites its own minute
     assert rec["citation"]["meeting_date"] == "2019-11-28" and rec["citation"]["item"]["number"] == "25"
-    assert "retention of Social Workers in Coventry" in rec["citation"]["text"]
+    assert "retention of Social Workers in Coventry" in rec["citation"]["quote"]
     tl = rec["timeline"]
     assert tl[0]["kind"] == "recommendation" and tl[0]["record_id"] == MIN25
     assert tl[0]["citation"] == rec["citation"]
@@ -99,7 +102,7 @@ def test_young_carers_recommendation_was_answered_by_a_briefing_note(api_client)
     [entry] = [e for e in rec["timeline"] if e["kind"] == "response"]
     assert entry["meeting_date"] == "2017-09-14" and BRIEFING in entry["text"]
     _check_citation(entry)
-    assert BRIEFING in entry["citation"]["text"] and entry["citation"]["doc_type"] == "outstanding_issues"
+    assert BRIEFING in entry["citation"]["quote"] and entry["citation"]["doc_type"] == "outstanding_issues"
     assert [e["kind"] for e in rec["timeline"]][:2] == ["recommendation", "response"]
 
 
@@ -168,7 +171,8 @@ def test_unknown_recommendation_is_404_json(api_client, rec_id):
     r = api_client.get(f"/recommendations/{rec_id}")
     assert r.status_code == 404 and r.headers["content-type"] == "application/problem+json"
     assert r.json() == {"type": "about:blank", "title": "Not Found", "status": 404,
-                        "detail": f"no recommendation with id {rec_id!r}", "field": None}
+                        "detail": f"no recommendation with id {rec_id!r}", "field": None,
+                        "errors": [{"loc": [], "msg": f"no recommendation with id {rec_id!r}", "type": "not_found"}]}
 
 
 def test_openapi_documents_the_recommendation_endpoints(api_client):
@@ -177,13 +181,14 @@ def test_openapi_documents_the_recommendation_endpoints(api_client):
     schemas = spec["components"]["schemas"]
     for name in ("RecommendationList", "Recommendation"):
         assert schemas[name].get("examples"), name
-    # a timeline entry's citation is the /search result schema
-    assert {"$ref": "#/components/schemas/Result"} in schemas["TimelineEntry"]["properties"]["citation"]["anyOf"]
+    # a timeline entry's citation is the citation object a /search result carries
+    assert {"$ref": "#/components/schemas/Citation"} in schemas["TimelineEntry"]["properties"]["citation"]["anyOf"]
+    assert schemas["Result"]["properties"]["citation"] == {"$ref": "#/components/schemas/Citation"}
     for name in ("status", "timeline", "citation", "addressee"):
         assert "description" in schemas["Recommendation"]["properties"][name], name
     # the example is a real record's shape
     example = schemas["Recommendation"]["examples"][0]
-    assert set(example) == RECORD_KEYS and set(example["citation"]) == RESULT_KEYS
+    assert set(example) == RECORD_KEYS and set(example["citation"]) == CITATION_KEYS
 
 
 # ---------------------------------------------------------------- restricted records
@@ -277,7 +282,7 @@ def test_members_see_restricted_records(licensing_client, api_member_headers):
                                  headers=api_member_headers).json()["recommendations"]
     assert rec["id"] == PRIVATE_REC and rec["meeting_date"] == "2020-02-10"
     assert rec["addressee"] == "Cabinet Member for Policing and Equalities"
-    assert rec["citation"]["meeting_date"] == "2020-02-10" and SECRET in rec["citation"]["text"]
+    assert rec["citation"]["meeting_date"] == "2020-02-10" and SECRET in rec["citation"]["quote"]
     r = licensing_client.get(f"/recommendations/{PRIVATE_REC}", headers=api_member_headers)
     assert r.status_code == 200 and SECRET in r.json()["text"]
     # the signed-in cookie works like the bearer token; a wrong token is refused
@@ -408,7 +413,7 @@ def test_recommendation_page_shows_its_citation_and_timeline_in_date_order(api_c
     assert r.text.count('<span class="kind">') == len(rec["timeline"])
     assert '<span class="kind">Work programme</span>' in r.text and '<span class="kind">Discussed</span>' in r.text
     for e in rec["timeline"]:
-        assert e["citation"]["citation"].replace("'", "&#39;") in r.text
+        assert e["citation"]["text"].replace("'", "&#39;") in r.text
     # each citation links to its item with the passage highlighted
     cited = {e["citation"]["id"] for e in rec["timeline"]}
     hrefs = {h for h in page.links if h and h.startswith("/view/items/") and "highlight=" in h}

@@ -75,7 +75,7 @@ def test_an_ocr_passage_is_found_and_cited_as_ocr_text(scanned, tmp_path) -> Non
     assert results and results[0].path.endswith("Libraries Update.pdf")
     top = results[0].to_dict()
     assert top["source"]["ocr"] is True
-    assert top["citation"].endswith("(OCR text)")
+    assert top["citation"]["text"].endswith("(OCR text)")
     assert top["meeting_date"] == "2020-01-09"
     assert recovered(query, top["text"]) == 1.0
 

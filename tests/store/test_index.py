@@ -120,8 +120,9 @@ def test_minutes_carry_the_date_of_the_meeting_they_record(built):
 
 def test_result_contract_shape(built):
     d = search(built, "young carers", 1)[0].to_dict()
-    assert set(d) == {"id", "score", "text", "committee", "meeting_date", "doc_type", "item", "source", "citation",
-                      "restricted"}
+    assert set(d) == {"id", "score", "text", "committee", "meeting_date", "doc_type", "item", "item_id", "meeting_id",
+                      "document_id", "url", "source", "citation", "restricted"}
+    assert d["citation"]["text"].startswith("Education and Children's Services Scrutiny Board (2), ")
     assert set(d["item"]) == {"number", "title"}
     assert set(d["source"]) == {"path", "published_for", "page_start", "page_end", "ocr", "url", "page_url"}
     assert not d["text"].startswith("Education and Children's Services Scrutiny Board (2), ")  # no header

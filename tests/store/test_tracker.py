@@ -111,7 +111,7 @@ def test_young_carers_recommendations_link_to_the_briefing_note_response(db):
     assert resp["response"] == "Briefing note sent to Cabinet Members on 18/8/17"
     assert resp["meeting_date"] == "2017-09-14"
     assert resp["citation"]["meeting_date"] == "2017-09-14"
-    assert "Briefing note sent to Cabinet Members on 18/8/17" in resp["citation"]["text"]
+    assert "Briefing note sent to Cabinet Members on 18/8/17" in resp["citation"]["quote"]
     assert resp["detail"].startswith("a) Make the streamlining of services to young carers")
     # the timeline: the recommendation, then the response
     assert [e["kind"] for e in rec["timeline"]][:2] == ["recommendation", "response"]
