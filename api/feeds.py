@@ -36,19 +36,21 @@ from feedgen.feed import FeedGenerator
 
 from indexer.answer.display import display_text
 from indexer.common.dates import long_date
-from indexer.common.results import MAX_K, MAX_QUERY_CHARS, BadQuery, Filters, SearchResult, check_query
+from indexer.common.results import MAX_K, MAX_QUERY_CHARS, Filters, SearchResult, check_query
 from indexer.common.settings import Settings
 from indexer.retrieve import browse
+from indexer.retrieve.filters import check_committee
 from indexer.retrieve import search as search_mod
 from indexer.store import lexical
 from indexer.store.index import Index
 
-from .deps import get_index, get_settings
+from .deps import get_index, get_settings, reject_unknown_query
 from .schemas import Problem
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(prefix="/feeds", tags=["feeds"])
+# unknown parameters are refused as on every JSON route (a misspelt one would follow another search)
+router = APIRouter(prefix="/feeds", tags=["feeds"], dependencies=[Depends(reject_unknown_query)])
 
 ATOM = "application/atom+xml"
 FEED_ENTRIES = 20  # entries in a feed; a feed reader keeps what it has already seen
@@ -57,8 +59,6 @@ SUMMARY_CHARS = 600
 SITE = "Council papers search"
 ID_PREFIX = "urn:council-papers:"  # ids do not change with the host name the service is reached by
 
-SEARCH_PARAMS = ("q", "committee")
-MEETING_PARAMS = ("committee",)
 
 ATOM_BODY = {"content": {ATOM: {"schema": {"type": "string"},
                                 "example": '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -68,26 +68,6 @@ BAD = {422: {"model": Problem, "description": "Bad or unknown parameter: the mes
 
 
 # ------------------------------------------------------------------ input
-
-def only_params(request: Request, accepted: tuple[str, ...]) -> None:
-    """A misspelt parameter would silently give another feed than the one meant: refuse it."""
-    unknown = sorted(set(request.query_params) - set(accepted))
-    if unknown:
-        raise BadQuery(unknown[0], f"this feed takes no parameter {', '.join(map(repr, unknown))}; "
-                                   f"it takes: {', '.join(accepted)}")
-
-
-def check_committee(index: Index, committee: str | None) -> str | None:
-    """Blank is any committee; otherwise a committee name or part of one (as the search filter
-    takes it) that matches at least one committee of the index."""
-    committee = (committee or "").strip()
-    if not committee:
-        return None
-    names = browse.committees(index)
-    if committee not in names and not any(committee.lower() in n.lower() for n in names):
-        raise BadQuery("committee", f"the index holds no committee {committee!r}; it holds: " + "; ".join(names))
-    return committee
-
 
 # ------------------------------------------------------------------ items from passages
 
@@ -210,9 +190,9 @@ def search_feed(
 
     Public papers only, whoever asks: restricted (Part B) papers never appear in a feed. Any other
     parameter is a 422 that names it (a misspelt one would silently follow another search)."""
-    only_params(request, SEARCH_PARAMS)
     q = check_query(q, 1)
-    committee = check_committee(index, committee)
+    committee = (committee or "").strip() or None
+    check_committee(index, committee)
     results = search_mod.search(index, q, MAX_K, Filters(committee=committee, include_restricted=False),
                                 search_mod.RetrievalConfig.from_settings(settings))
     items = newest_items(results, q, FEED_ENTRIES)
@@ -253,8 +233,8 @@ def meetings_feed(
 
     Public papers only, whoever asks: restricted (Part B) items are neither listed nor counted.
     Any other parameter is a 422 that names it."""
-    only_params(request, MEETING_PARAMS)
-    committee = check_committee(index, committee)
+    committee = (committee or "").strip() or None
+    check_committee(index, committee)
     meetings = browse.list_meetings(index, include_restricted=False, committee=committee)[:MEETING_ENTRIES]
     where = f" of {committee}" if committee else ""
     fg = new_feed(request, index, "meetings" + ("?" + urlencode({"committee": committee}) if committee else ""),

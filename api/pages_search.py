@@ -50,13 +50,12 @@ def result_dicts(index: Index, page) -> list[dict]:
 
 def mark_cards(request: Request, cards: list[dict], page, item_href) -> list[dict]:
     """Search cards (from ``citation_cards``) with the query's words marked in passage and title,
-    how many more passages of the item match, and the citation to copy (with the item page's address)."""
+    and how many more passages of the item match (``citation_cards`` gives the citation to copy)."""
     for c, h in zip(cards, page.hits):
         c["text_html"] = marked(c["text"], items_mod.marks(c["text"], page.terms))
         c["title_html"] = marked(c["title"], items_mod.marks(c["title"], page.terms))
         c["more"] = h.passages - 1
         c["more_href"] = item_href(h.best.item_id, h.best.id)
-        c["cite_copy"] = f"{c['citation']}. {str(request.base_url).rstrip('/')}{h.best.url}"
     return cards
 
 

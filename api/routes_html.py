@@ -118,9 +118,14 @@ def _date_label(value) -> str:
 
 # ------------------------------------------------------------------ view models
 
-def citation_cards(index: Index, results: list[dict], member: bool, first: int = 1) -> list[dict]:
+def site_base(request: Request) -> str:
+    """The site's own address, without a trailing slash, for links that leave the page (a copied citation)."""
+    return str(request.base_url).rstrip("/")
+
+
+def citation_cards(index: Index, results: list[dict], member: bool, first: int = 1, base: str = "") -> list[dict]:
     """Cards for results in the result contract (search results or an answer's citations),
-    numbered from ``first``."""
+    numbered from ``first``; ``base`` (the site's address) makes the copied citation's link whole."""
     links = browse.chunk_links(index, [r["id"] for r in results], include_restricted=member)
     withheld = browse.withheld_files(index, include_restricted=member)
     cards = []
@@ -138,7 +143,7 @@ def citation_cards(index: Index, results: list[dict], member: bool, first: int =
             "text": r.get("text_clean") or clean_text(r.get("text", "")), "citation": (r.get("citation") or {}).get("text", ""),
             "restricted": bool(r.get("restricted")),
             "cite_copy": ((r.get("citation") or {}).get("text", "")
-                     + (f". {r['url']}" if r.get("url") else "")),
+                     + (f". {base}{r['url']}" if r.get("url") else "")),
             "href": item_href(link["item_id"], r["id"]) if link else None,
             # the document opened at the cited page: the council's page when the result carries one
             "page_href": src.get("page_url") or (item_href(link["item_id"], r["id"]) if link else None),
@@ -257,7 +262,8 @@ def home(
                 ans = answer_mod.ask(index, q, filters, settings)
                 answered = bool(ans.get("answered"))
                 # a refusal shows the closest passages, "related, not an answer"
-                ctx["cards"] = citation_cards(index, ans.get("citations" if answered else "related") or [], member)
+                ctx["cards"] = citation_cards(index, ans.get("citations" if answered else "related") or [], member,
+                                               base=site_base(request))
                 ctx["answer"] = {"answered": answered, "text": ans.get("answer") or "",
                                  "html": answer_html(ans.get("answer") or "", len(ctx["cards"])),
                                  "lines": answer_lines(ans.get("answer") or "", len(ctx["cards"])) if answered else []}
@@ -265,7 +271,8 @@ def home(
             else:
                 page = items_mod.search_items(index, q, RESULTS_PER_PAGE, pages_search.page_offset(offset), filters,
                                               search_mod.RetrievalConfig.from_settings(settings), form["sort"])
-                cards = citation_cards(index, pages_search.result_dicts(index, page), member, first=page.offset + 1)
+                cards = citation_cards(index, pages_search.result_dicts(index, page), member, first=page.offset + 1,
+                                       base=site_base(request))
                 ctx["cards"] = pages_search.mark_cards(request, cards, page, item_href)
                 ctx["paging"] = pages_search.paging(form, page)
                 ctx["filters_set"] = items_mod.filters_named(filters)
@@ -351,7 +358,8 @@ def recommendation_page(request: Request, rec_id: str, index: Index = Depends(ge
                         member: bool = Depends(is_member)):
     rec = recs_mod.recommendation(index, rec_id, include_restricted=member)
     cit = rec.get("citation")  # a citation object: its passage is its quote
-    cards = citation_cards(index, [{**cit, "text": cit.get("quote") or "", "citation": cit}], member) if cit else []
+    cards = (citation_cards(index, [{**cit, "text": cit.get("quote") or "", "citation": cit}], member,
+                            base=site_base(request)) if cit else [])
     # the library gives the timeline oldest first; sorting (stably) here keeps the page right regardless
     timeline = sorted(timeline_rows(index, rec["timeline"], member), key=lambda t: t["date"])
     shown, due = pages_recs.shown_status(rec, index)

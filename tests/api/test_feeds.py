@@ -156,14 +156,14 @@ def test_a_wrong_bearer_token_does_not_break_a_feed(api_client):
 
 
 @pytest.mark.parametrize("url, params, field, words", [
-    ("/feeds/search.atom", {"q": "library", "colour": "red"}, "colour", "it takes: q, committee"),
-    ("/feeds/search.atom", {"query": "library"}, "q", "is required"),
+    ("/feeds/search.atom", {"q": "library", "colour": "red"}, "colour", "it accepts: q, committee"),
+    ("/feeds/search.atom", {"query": "library"}, "query", "it accepts: q, committee"),
     ("/feeds/search.atom", {"q": ""}, "q", "the query is empty"),
     ("/feeds/search.atom", {"q": "   "}, "q", "the query is empty"),
     ("/feeds/search.atom", {"q": "x" * 2100}, "q", "keep it under 2000"),
     ("/feeds/search.atom", {"q": "library", "committee": "Planning"}, "committee", AUDIT),
     ("/feeds/meetings.atom", {"committee": "Planning"}, "committee", "it holds: Audit and Procurement Committee; "),
-    ("/feeds/meetings.atom", {"limit": "5"}, "limit", "it takes: committee"),
+    ("/feeds/meetings.atom", {"limit": "5"}, "limit", "it accepts: committee"),
 ])
 def test_bad_feed_parameters_are_a_clear_422(api_client, url, params, field, words):
     r = api_client.get(url, params=params)

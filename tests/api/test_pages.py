@@ -3,6 +3,7 @@ on the fixture index: the corpus plus a pack with a restricted report)."""
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
@@ -156,3 +157,13 @@ def test_timeline_labels_are_words(api_client):
     for href in dict.fromkeys(hrefs):
         kinds |= set(re.findall(r'<span class="kind">([^<]+)</span>', api_client.get(href).text))
     assert kinds and not {k for k in kinds if "_" in k or k.islower()}, kinds
+
+
+def test_a_recommendation_page_gives_its_citation_to_copy_with_a_whole_link(api_client):
+    r = api_client.get("/view/recommendations")
+    href = re.findall(r'href="(/view/recommendations/[^"#?]+)"', r.text)[0]
+    page = api_client.get(href).text
+    copy = re.search(r'<textarea id="copy-cite"[^>]*>([^<]+)</textarea>', page)
+    assert copy, "no citation to copy"
+    text = html.unescape(copy.group(1))
+    assert " · " not in text and "http://testserver/view/items/" in text and ", minute " in text.lower(), text
