@@ -97,7 +97,10 @@ def search_items(index: Index, query: str, k: int = 10, offset: int = 0, filters
     pool = max(POOL, 4 * (offset + k))
     cfg = cfg.but(candidates=max(cfg.candidates, pool))
     min_cosine = MIN_COSINES.get(index.embedder.model_id)
-    ranked = [r for r in ranked_passages(index, query, pool, filters, cfg) if matches(r, min_cosine)]
+    # the sentence signals re-score as deep as a passage search for this page would (not the whole
+    # pool: 15 candidates instead of 50 for a first page; 2 ms of the 11 an items search took here)
+    depth = max(min(offset + k, MAX_K), cfg.sentence_depth)
+    ranked = [r for r in ranked_passages(index, query, pool, filters, cfg, depth) if matches(r, min_cosine)]
     groups: dict[str, list[SearchResult]] = {}
     for r in ranked:
         groups.setdefault(r.item_id, []).append(r)

@@ -30,10 +30,11 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
 
 
 def ranked_passages(index: Index, query: str, k: int, filters: Filters | None = None,
-                    cfg: RetrievalConfig | None = None) -> list[SearchResult]:
+                    cfg: RetrievalConfig | None = None, depth: int | None = None) -> list[SearchResult]:
     """The best ``k`` passages, ``k`` unbounded (``items.search_items`` groups a wider pool into
-    items); the sentence signals still re-score only the best ``max(k, sentence_depth)`` up to
-    MAX_K, so the top of the ranking is the one ``search`` gives."""
+    items); the sentence signals re-score only the best ``depth`` candidates (by default
+    ``max(k, sentence_depth)`` up to MAX_K): a caller that ranks a wide pool for a page of ``n``
+    passes the depth ``search(n)`` would use, so the top of its ranking is the one ``search`` gives."""
     query = check_query(query, 1)
     filters = filters or Filters()
     cfg = cfg or RetrievalConfig()
@@ -61,7 +62,7 @@ def ranked_passages(index: Index, query: str, k: int, filters: Filters | None = 
     if signals.active(q, FACTS):  # the light rows are read only when some signal needs them
         _boost(fused, {r["rowid"]: r for r in index.passage_facts(list(fused))}, q, cfg)
     if signals.active(q, TEXT):
-        _sentence_boost(index, fused, q, max(min(k, MAX_K), cfg.sentence_depth))
+        _sentence_boost(index, fused, q, depth or max(min(k, MAX_K), cfg.sentence_depth))
     ranked = sorted(fused, key=lambda c: (-fused[c], c))[:k + _SPARE]
     rows = {r["rowid"]: r for r in index.passages_by_rowid(ranked)}
     best = _distinct(ranked, rows)[:k]
