@@ -56,10 +56,12 @@ log = logging.getLogger(__name__)
 
 # ------------------------------------------------------------------ the live generation
 
-def build_lexical(con: sqlite3.Connection):
+def build_lexical(con: sqlite3.Connection, previous: Path | None = None):
+    """BM25 over the chunks of ``con``; ``previous`` (the last generation's lexical directory)
+    lends the term counts of the chunks it already holds, so only new chunks are tokenised."""
     private = [r[0] for r in con.execute("SELECT rowid FROM chunks WHERE restricted = 1")]
     return LexicalIndex.build(((r[0], r[1], r[2]) for r in con.execute("SELECT rowid, text, header FROM chunks")),
-                              private=private)
+                              private=private, previous=previous)
 
 
 def open_lexical(gen: Path, con: sqlite3.Connection):
@@ -327,7 +329,9 @@ def update_index(
             known.pop(key, None)
         report.warnings.extend(rebuild_tracker(con))  # follow-ups cross files: rebuilt whole
         con.commit()
-        build_lexical(con).save(new_gen / LEXICAL)  # BM25 is rebuilt whole too (about 3 s per 10k chunks)
+        # BM25 is rescored whole (its statistics change with every chunk), re-tokenising only new chunks
+        build_lexical(con, previous=old_gen / LEXICAL if old_gen is not None and not rebuild else None
+                      ).save(new_gen / LEXICAL)
         con.close()
         for cache_con, _ in caches[1:]:
             cache_con.close()
