@@ -241,6 +241,8 @@ def _trim(profile: str, keep: float = 0.04) -> str:
 # ------------------------------------------------------------------ the report
 
 def measure(n: int) -> dict:
+    when = {"started": time.strftime("%H:%M UTC", time.gmtime()), "load_start": load_average()}
+    t_measure = time.perf_counter()
     b = built(n)
     flat_dir, hnsw_dir = Path(b["flat_dir"]), Path(b["hnsw_dir"])
     import bigindex
@@ -258,8 +260,9 @@ def measure(n: int) -> dict:
     sh = served(hnsw_dir)
     say(f"{n:,}: adding one pack")
     add = add_one_pack(flat_dir)
+    when.update(load_end=load_average(), minutes=round((time.perf_counter() - t_measure) / 60, 1))
     return {"n": n, "build": b, "files": files, "hnsw_vectors": hnsw_files.get("vectors.faiss", 0), "rb": rb,
-            "flat": sf, "hnsw": sh, "add": add}
+            "flat": sf, "hnsw": sh, "add": add, "when": when}
 
 
 def report(results: list[dict], command: str, started) -> None:
@@ -309,6 +312,10 @@ def report(results: list[dict], command: str, started) -> None:
         "",
         *table(["", *[f"{r['n']:,}" for r in results]], rows),
         "",
+        *[f"- {r['n']:,}: measured from {r['when']['started']} for {r['when']['minutes']} min (building included "
+          f"when it was not cached); load average at its start {r['when']['load_start']}, at its end "
+          f"{r['when']['load_end']}" for r in results if "when" in r],
+        "",
     ]
     for r in results:
         body += [f"### Profile of adding one pack at {r['n']:,} (pyinstrument, lines over 4%)", "", "```",
@@ -318,16 +325,44 @@ def report(results: list[dict], command: str, started) -> None:
     (CACHE / "scale-results.json").write_text(json.dumps(results, default=lambda o: o.__dict__, indent=1))
 
 
+def _saved(n: int) -> Path:
+    return CACHE / f"scale-measure-{n}.json"
+
+
+def _load_saved(n: int) -> dict:
+    """A size measured by an earlier run (``--reuse``), its Stats made again."""
+    r = json.loads(_saved(n).read_text())
+
+    def stats(d: dict) -> Stats:
+        return Stats(**d)
+    for k in ("flat", "hnsw"):
+        r[k]["search"], r[k]["ask"] = stats(r[k]["search"]), stats(r[k]["ask"])
+    r["rb"]["bm25"] = stats(r["rb"]["bm25"])
+    for w in r["rb"]["sweep"]:
+        w["ms"] = stats(w["ms"])
+    return r
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["add"]:
         add_child(Path(argv[1]))
         return
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--reuse", default="", help="sizes (comma-separated) to take from an earlier run's "
+                                                ".cache/bench/scale-measure-N.json instead of measuring")
     args = ap.parse_args(argv)
     started = start_clock()
-    results = [measure(int(n)) for n in args.sizes.split(",")]
-    report(results, "python benchmarks/scale.py --sizes " + args.sizes, started)
+    reuse = {int(n) for n in args.reuse.split(",") if n}
+    results = []
+    for n in (int(n) for n in args.sizes.split(",")):
+        if n in reuse:
+            results.append(_load_saved(n))
+            continue
+        results.append(measure(n))
+        _saved(n).write_text(json.dumps(results[-1], default=lambda o: o.__dict__, indent=1))
+    command = "python benchmarks/scale.py --sizes " + args.sizes + (f" --reuse {args.reuse}" if reuse else "")
+    report(results, command, started)
 
 
 if __name__ == "__main__":
