@@ -304,6 +304,9 @@ def update_index(
             vectors.remove(np.array(store.delete_unit(con, key), dtype=np.int64))
             report.removed.append(key)
         next_id = (con.execute("SELECT COALESCE(MAX(rowid), 0) FROM chunks").fetchone()[0] or 0) + 1
+        first_new_id = next_id
+        # only new units on a kept generation: the word statistics can start from the stored ones
+        only_added = old_gen is not None and not rebuild and not stale and all(p[1] not in known for p in parsed)
         # every new text of the run is embedded first (on a Ray cluster, all at once), journalled
         # as it goes so that a killed run resumes; each text once, however many chunks share it
         hashed = [[hashlib.sha256(c.embed_text.encode()).hexdigest() for c in p[3]] for p in parsed]
@@ -327,7 +330,9 @@ def update_index(
                           "chunks": len(chunks), "documents": [d.id for d in ps.documents]}
         for key in stale:
             known.pop(key, None)
-        report.warnings.extend(rebuild_tracker(con))  # follow-ups cross files: rebuilt whole
+        added = ([r[0] for r in con.execute("SELECT text FROM chunks WHERE rowid >= ?", (first_new_id,))]
+                 if only_added else None)
+        report.warnings.extend(rebuild_tracker(con, added=added))  # follow-ups cross files: rebuilt whole
         con.commit()
         # BM25 is rescored whole (its statistics change with every chunk), re-tokenising only new chunks
         build_lexical(con, previous=old_gen / LEXICAL if old_gen is not None and not rebuild else None

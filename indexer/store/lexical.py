@@ -84,6 +84,7 @@ META = "lexical.json"
 GLOSSARY = "acronyms.json"
 ROWIDS = "rowids.npy"
 TERMS = "terms"  # per-chunk term counts, read only when the next generation is built
+GLOSSARY_COUNTS = "acronym-counts.json"  # what acronyms.json was made from, for the next generation
 
 
 TOKEN_PATTERN = r"(?u)\w\w+|\b\d\b"
@@ -177,6 +178,27 @@ class TermCounts:
         return out
 
 
+@dataclass
+class _GlossaryState:
+    """``Glossary.counts`` of the public rows, and which rows were hidden (restricted) then."""
+
+    seen: dict[str, Counter]
+    lower: set[str]
+    hidden: list[int]
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"seen": {a: dict(f) for a, f in self.seen.items()}, "lower": sorted(self.lower),
+                                    "hidden": self.hidden}, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, path: Path) -> "_GlossaryState | None":
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+            return cls({a: Counter(f) for a, f in d["seen"].items()}, set(d["lower"]), [int(x) for x in d["hidden"]])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+
 def terms(query: str) -> list[str]:
     """A query's distinct index terms, in order (the words a chunk must hold to score)."""
     return list(dict.fromkeys(_tokenize([query], return_ids=False)[0]))
@@ -189,6 +211,7 @@ class LexicalIndex:
                  glossary: Glossary | None = None, counts: TermCounts | None = None) -> None:
         self._bm25 = bm25  # None when no chunk has a term (or there are no chunks)
         self.counts = counts  # kept from a build until saved; not loaded for serving
+        self.glossary_state: _GlossaryState | None = None  # likewise, for the abbreviations
         self.glossary = glossary or Glossary({})
         self.rowids = rowids  # ascending int64; position i is row i of the score matrix
         self.meta = meta
@@ -230,22 +253,37 @@ class LexicalIndex:
         if n == 0:
             return cls(None, rowids, meta)
         hidden = set(private)
-        glossary = Glossary.build([r[1] for r in triples if r[0] not in hidden] if hidden else
-                                  [r[1] for r in triples])
         keys = np.fromiter((_text_key(r[1], r[2] or "") for r in triples), dtype=np.uint64, count=n)
         old = TermCounts.load(Path(previous) / TERMS) if previous is not None else None
         if old is not None and not _same_params(previous, meta):
             old = None
-        counts = _count_terms(triples, rowids, keys, title_weight, text_repeats, old, previous)
+        counts, fresh = _count_terms(triples, rowids, keys, title_weight, text_repeats, old, previous)
+        # the abbreviations: when rows were only added (every old row kept, none newly hidden),
+        # the stored counts plus the new rows' are what reading every row gives
+        state = _GlossaryState.load(Path(previous) / GLOSSARY_COUNTS) if old is not None else None
+        if state is not None and n - len(fresh) == len(old.key) and \
+                hidden - set(rowids[fresh].tolist()) == set(state.hidden):
+            seen, lower = Glossary.counts((triples[i][1] for i in fresh if triples[i][0] not in hidden),
+                                          state.seen, state.lower)
+            log.info("lexical: abbreviations of %d rows from the stored counts, %d rows read",
+                     n - len(fresh), len(fresh))
+        else:
+            seen, lower = Glossary.counts(r[1] for r in triples if r[0] not in hidden)
+        glossary = Glossary.from_counts(seen, lower)
+        hid = np.array(sorted(hidden), dtype=np.int64)
+        gstate = _GlossaryState(seen, lower, hid[np.isin(hid, rowids)].tolist())  # this index's restricted rows
         del triples
         if not counts.vocab:
-            return cls(None, rowids, meta, glossary, counts)
-        bm25 = bm25s.BM25(k1=k1 * text_repeats, b=b, method="lucene")
-        bm25.scores = _score_matrix(counts, k1 * text_repeats, b, bm25.dtype)
-        bm25.vocab_dict = counts.vocab
-        bm25.unique_token_ids_set = set(counts.vocab.values())
-        bm25.nonoccurrence_array = None  # what BM25.index sets for the Lucene variant
-        return cls(bm25, rowids, meta, glossary, counts)
+            out = cls(None, rowids, meta, glossary, counts)
+        else:
+            bm25 = bm25s.BM25(k1=k1 * text_repeats, b=b, method="lucene")
+            bm25.scores = _score_matrix(counts, k1 * text_repeats, b, bm25.dtype)
+            bm25.vocab_dict = counts.vocab
+            bm25.unique_token_ids_set = set(counts.vocab.values())
+            bm25.nonoccurrence_array = None  # what BM25.index sets for the Lucene variant
+            out = cls(bm25, rowids, meta, glossary, counts)
+        out.glossary_state = gstate
+        return out
 
     # ------------------------------------------------------------------ persistence
 
@@ -259,6 +297,8 @@ class LexicalIndex:
         np.save(d / ROWIDS, self.rowids)
         if self.counts is not None:
             self.counts.save(d / TERMS)
+        if self.glossary_state is not None:
+            self.glossary_state.save(d / GLOSSARY_COUNTS)
         self.glossary.save(d / GLOSSARY)
         (d / META).write_text(json.dumps({**self.meta, "empty": self._bm25 is None}, indent=1, sort_keys=True))
 
@@ -411,7 +451,7 @@ def _count_terms(triples: list, rowids: np.ndarray, keys: np.ndarray, title_weig
     count = pool_count[gather]
     dtype = np.uint16 if (count.max(initial=0) <= np.iinfo(np.uint16).max) else np.int32
     log.info("lexical: %d chunks' term counts reused, %d tokenised", int(kept.sum()), len(fresh))
-    return TermCounts(vocab, indptr, pool_term[gather], count.astype(dtype), length, keys)
+    return TermCounts(vocab, indptr, pool_term[gather], count.astype(dtype), length, keys), fresh
 
 
 def _score_matrix(counts: TermCounts, k1: float, b: float, dtype: str) -> dict:

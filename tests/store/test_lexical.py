@@ -356,3 +356,26 @@ def test_build_from_an_unusable_previous_tokenises_everything(tmp_path):
     (tmp_path / "broken" / "terms" / "term.npy").write_bytes(b"not numpy")
     for prev in ("half", "broken", "missing"):
         _same_index(LexicalIndex.build(rows, previous=tmp_path / prev), LexicalIndex.build(rows), QUERIES)
+
+
+def test_abbreviations_from_the_previous_generation_equal_a_build_from_scratch(tmp_path, caplog):
+    docs = [(rid(i), t, h) for i, (t, h) in enumerate(COUNCIL)] + [
+        (rid(20), "The Department for Education (DfE) wrote to the council.", "DfE letter"),
+        (rid(21), "Special Educational Needs and Disabilities (SEND) support grew.", "SEND"),
+        (rid(22), "Please send the report to the Department for Education (DfE).", "Reports")]
+    private = [rid(21)]
+    LexicalIndex.build(docs[:-2], private=private).save(tmp_path / "old")
+    with caplog.at_level("INFO", logger="indexer.store.lexical"):
+        grown = LexicalIndex.build(docs, private=private, previous=tmp_path / "old")
+    assert any("from the stored counts" in r.getMessage() for r in caplog.records)
+    scratch = LexicalIndex.build(docs, private=private)
+    assert grown.glossary.long_forms == scratch.glossary.long_forms and grown.glossary.common == scratch.glossary.common
+    assert "SEND" not in grown.glossary.long_forms  # defined only in a restricted passage
+    # a row removed, or a row newly hidden: the abbreviations are read from every row again
+    caplog.clear()
+    for rows, hidden in ((docs[1:], private), (docs, private + [rid(20)])):
+        with caplog.at_level("INFO", logger="indexer.store.lexical"):
+            again = LexicalIndex.build(rows, private=hidden, previous=tmp_path / "old")
+        assert not any("from the stored counts" in r.getMessage() for r in caplog.records)
+        fresh = LexicalIndex.build(rows, private=hidden)
+        assert again.glossary.long_forms == fresh.glossary.long_forms and again.glossary.common == fresh.glossary.common
