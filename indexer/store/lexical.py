@@ -151,7 +151,7 @@ class TermCounts:
 
     vocab: dict[str, int]
     indptr: np.ndarray  # int64, rows + 1
-    term: np.ndarray  # int32
+    term: np.ndarray  # uint16, or int32 for a vocabulary of more than 65,536 terms
     count: np.ndarray  # uint16, or int32 should a chunk repeat a term more often
     length: np.ndarray  # int64
     key: np.ndarray  # uint64
@@ -451,7 +451,10 @@ def _count_terms(triples: list, rowids: np.ndarray, keys: np.ndarray, title_weig
     count = pool_count[gather]
     dtype = np.uint16 if (count.max(initial=0) <= np.iinfo(np.uint16).max) else np.int32
     log.info("lexical: %d chunks' term counts reused, %d tokenised", int(kept.sum()), len(fresh))
-    return TermCounts(vocab, indptr, pool_term[gather], count.astype(dtype), length, keys), fresh
+    term = pool_term[gather]
+    if len(vocab) <= np.iinfo(np.uint16).max + 1:  # half the disk, for a vocabulary under 65,536 terms
+        term = term.astype(np.uint16)
+    return TermCounts(vocab, indptr, term, count.astype(dtype), length, keys), fresh
 
 
 def _score_matrix(counts: TermCounts, k1: float, b: float, dtype: str) -> dict:
@@ -470,6 +473,6 @@ def _score_matrix(counts: TermCounts, k1: float, b: float, dtype: str) -> dict:
     tf = counts.count.astype(dtype)
     tfc = tf / (k1 * ((1 - b) + b * counts.length[row] / avg) + tf)
     scores = (idf[counts.term] * tfc).astype(dtype)
-    csc = sp.csr_matrix((scores, counts.term, counts.indptr), shape=(n, v)).tocsc()
+    csc = sp.csr_matrix((scores, counts.term.astype(np.int32), counts.indptr), shape=(n, v)).tocsc()
     return {"data": csc.data.astype(dtype, copy=False), "indices": csc.indices.astype(np.int32, copy=False),
             "indptr": csc.indptr, "num_docs": n}
