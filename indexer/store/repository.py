@@ -72,11 +72,17 @@ class Repository:
             return self.con.execute(sql, tuple(args)).fetchall()
 
     def cached(self, name: str, build: Callable[[], T]) -> T:
-        """``build()``, computed once per index (generation) and kept on it."""
+        """``build()``, computed once per index (generation) and kept on it. Requests that need it
+        while it is being built wait for that build: 16 first requests at once used to build 16
+        copies (the in-memory tracker of a 100,000-passage index 16 times: 4.4 GiB and a minute of
+        both cores, benchmarks/results/load.md)."""
         caches: dict[str, Any] = self.__dict__.setdefault("_caches", {})
-        if name not in caches:
-            value = build()
-            caches.setdefault(name, value)
+        if name in caches:
+            return caches[name]
+        locks: dict[str, threading.RLock] = self.__dict__.setdefault("_cache_locks", {})
+        with locks.setdefault(name, threading.RLock()):  # dict.setdefault is atomic: one lock per name
+            if name not in caches:
+                caches[name] = build()
         return caches[name]
 
     # ------------------------------------------------------------ meetings, documents, items
