@@ -197,18 +197,20 @@ def _rows(runs: list[dict]) -> list[tuple]:
     return rows
 
 
-def run_load(command: str, users: int, seconds: float, big: Path | None, soak: float = 0.0) -> dict:
+def run_load(command: str, users: int, seconds: float, big: Path | None, soak: float = 0.0,
+             soak_only: bool = False) -> dict:
     started = start_clock()
     runs = []
     with tempfile.TemporaryDirectory(prefix="council-bench-load-") as tmp_s:
         tmp = Path(tmp_s)
         say("load: indexing a copy of corpus/ with `council index` (all-MiniLM-L6-v2)")
         index_dir, papers = coventry_index(tmp, "all-MiniLM-L6-v2")
-        runs.append(measure(index_dir, "Coventry packs", users, seconds, tmp))
-        runs.append(measure(index_dir, "Coventry, rebuilt under load", users, seconds, tmp,
-                            rebuild=papers, embedder="all-MiniLM-L6-v2"))
-        if big is not None:
-            runs.append(measure(big, f"{read_chunks(big):,} passages", users, seconds, tmp))
+        if not soak_only:
+            runs.append(measure(index_dir, "Coventry packs", users, seconds, tmp))
+            runs.append(measure(index_dir, "Coventry, rebuilt under load", users, seconds, tmp,
+                                rebuild=papers, embedder="all-MiniLM-L6-v2"))
+            if big is not None:
+                runs.append(measure(big, f"{read_chunks(big):,} passages", users, seconds, tmp))
         if soak:  # long enough for 10,000 requests or more: memory growth over many requests
             target = big if big is not None else index_dir
             runs.append(measure(target, f"{read_chunks(target):,} passages, {soak:.0f} s soak", users, soak, tmp))
@@ -248,7 +250,8 @@ def run_load(command: str, users: int, seconds: float, big: Path | None, soak: f
                         f"({sw['index_s']:.0f} s) while the load went on; the server went from generation "
                         f"`{sw['generation_before']}` to `{sw['generation_after']}` without a restart, and "
                         f"{run_['stats'].get('Aggregated', {}).get('failures', 0)} requests failed.")
-    write_result("load", "Load test (locust)", command, body, started=started)
+    write_result("load-soak" if soak_only else "load", "Load test (locust)" + (": a long run" if soak_only else ""),
+                 command, body, started=started)
     fails = sum(r["stats"].get("Aggregated", {}).get("failures", 0) for r in runs)
     swapped = all(r["swap"]["generation_before"] != r["swap"]["generation_after"] for r in runs if r["swap"])
     return {"failures": fails, "swapped": swapped, "runs": len(runs)}
@@ -271,13 +274,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60.0, help="duration of each run (default 60)")
     ap.add_argument("--big", type=Path, help="a large index to load too (e.g. one benchmarks/scale.py built)")
     ap.add_argument("--quick", action="store_true", help="4 users for 10 s, Coventry only")
+    ap.add_argument("--soak-only", action="store_true",
+                    help="only the --soak run (on --big, or on Coventry), written to results/load-soak.md")
     ap.add_argument("--soak", type=float, default=0.0,
                     help="then one more run of this many seconds on the large index (or Coventry), "
                          "for memory growth over 10,000 requests or more")
     args = ap.parse_args(argv)
     command = " ".join([".venv/bin/python benchmarks/load.py", *(argv if argv is not None else sys.argv[1:])])
     users, seconds = (4, 10.0) if args.quick else (args.users, args.seconds)
-    out = run_load(command, users, seconds, None if args.quick else args.big, 0.0 if args.quick else args.soak)
+    out = run_load(command, users, seconds, None if args.quick else args.big, 0.0 if args.quick else args.soak,
+                   soak_only=args.soak_only and not args.quick)
     say(f"load: {out['runs']} runs, {out['failures']} failed requests, generation swapped: {out['swapped']}")
     return 0 if out["failures"] == 0 and out["swapped"] else 1
 
