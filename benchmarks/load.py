@@ -213,7 +213,8 @@ def run_load(command: str, users: int, seconds: float, big: Path | None, soak: f
                 runs.append(measure(big, f"{read_chunks(big):,} passages", users, seconds, tmp))
         if soak:  # long enough for 10,000 requests or more: memory growth over many requests
             target = big if big is not None else index_dir
-            runs.append(measure(target, f"{read_chunks(target):,} passages, {soak:.0f} s soak", users, soak, tmp))
+            name = f"{read_chunks(target):,} passages" if big is not None else "Coventry packs"
+            runs.append(measure(target, f"{name}, {soak:.0f} s soak", users, soak, tmp))
     (CACHE / "load-results.json").write_text(json.dumps(runs, default=lambda o: o.__dict__, indent=1))
     body = [
         f"How: [locust](https://locust.io) {LOCUST_VERSION}, headless, {users} users spawned at once for {seconds:.0f} s "
