@@ -97,7 +97,9 @@ def main(argv: list[str]) -> None:
 
     texts = passages(args.passages)
     say(f"{len(texts)} passages")
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    # three logical CPUs for the three actors of the two pools (N=1 and N=2), which live side by side but
+    # never embed at the same time: each configuration runs alone, so two cores do the work
+    ray.init(num_cpus=3, include_dashboard=False, log_to_driver=False, configure_logging=False)
     one, two = MiniLMEmbedder(num_threads=1), MiniLMEmbedder(num_threads=2)
     one.embed_batch(["warm up"]), two.embed_batch(["warm up"])
     pools = {}
