@@ -5,6 +5,7 @@ to the new generation without a restart), and on a large index when one is given
 benchmarks/results/load.md.
 
     .venv/bin/python benchmarks/load.py --big .cache/bench/indexes/limerick-100000-flat-hash-384
+    .venv/bin/python benchmarks/load.py --big DIR --soak 240   # and 240 s more on DIR: >10,000 requests
     .venv/bin/python benchmarks/load.py --quick    # 4 users for 10 s, Coventry only
 
 Requests per second, p50/p95/p99 and failures are locust's; the server's resident memory is read
@@ -27,7 +28,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from common import (
-    CORPUS, REPO, Stats, council_server, fmt_bytes, fmt_ms, rss_of, say, start_clock, table, write_result,
+    CACHE, CORPUS, REPO, Stats, council_server, fmt_bytes, fmt_ms, rss_of, say, start_clock, table, write_result,
 )
 
 REQUEST_TIMEOUT = 30.0
@@ -83,11 +84,18 @@ def locust(base: str, users: int, seconds: float, out: Path, queries: Path, ques
     if not (prefix.parent / "locust_stats.csv").is_file():
         raise RuntimeError(f"locust wrote no statistics (exit {done.returncode}): {done.stderr[-2000:]}")
     rows = {}
+
+    def num(v: str) -> float:  # locust writes "N/A" where a request name has no response times
+        try:
+            return float(v)
+        except ValueError:
+            return float("nan")
+
     with open(f"{prefix}_stats.csv", newline="") as fh:
         for r in csv.DictReader(fh):
             rows[r["Name"]] = {"requests": int(r["Request Count"]), "failures": int(r["Failure Count"]),
-                               "rps": float(r["Requests/s"]), "p50": float(r["50%"]), "p95": float(r["95%"]),
-                               "p99": float(r["99%"]), "max": float(r["Max Response Time"])}
+                               "rps": num(r["Requests/s"]), "p50": num(r["50%"]), "p95": num(r["95%"]),
+                               "p99": num(r["99%"]), "max": num(r["Max Response Time"])}
     failures = []
     if Path(f"{prefix}_failures.csv").is_file():
         with open(f"{prefix}_failures.csv", newline="") as fh:
@@ -132,8 +140,9 @@ def measure(index_dir: Path, label: str, users: int, seconds: float, tmp: Path,
     queries, questions = tmp / "queries.txt", tmp / "questions.txt"
     queries.write_text("\n".join(SEARCHES) + "\n")
     questions.write_text("\n".join(gold_questions()) + "\n")
-    out = tmp / f"locust-{label}"
-    out.mkdir()
+    out = CACHE / "load" / label.replace(" ", "_").replace(",", "")  # locust's CSVs, kept for reading
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
     with council_server(index_dir) as server:
         for q in gold_questions()[:3]:  # warm /ask too
             httpx.post(f"{server.base}/ask", json={"question": q}, timeout=120)
@@ -151,14 +160,28 @@ def measure(index_dir: Path, label: str, users: int, seconds: float, tmp: Path,
             worker = threading.Thread(target=change)
             worker.start()
         say(f"load: locust, {users} users for {seconds:.0f} s against {label} ({chunks:,} passages)")
+        samples: list[tuple[float, int]] = []  # (seconds in, server RSS): does memory level off?
+        sampling = threading.Event()
+
+        def sample() -> None:
+            t_start = time.perf_counter()
+            while not sampling.wait(max(1.0, seconds / 12)):
+                try:
+                    samples.append((time.perf_counter() - t_start, rss_of(server.pid)))
+                except OSError:
+                    return
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         stats = locust(server.base, users, seconds, out, queries, questions)
+        sampling.set()
+        sampler.join()
         if rebuild is not None:
             worker.join()
             time.sleep(2 * 1.0)  # the server checks CURRENT once a second
             swap["generation_before"], swap["generation_after"] = gen_before, generation(server.base)
         rss_after = rss_of(server.pid)
     return {"label": label, "chunks": chunks, "stats": stats, "alone": alone, "rss_before": rss_before,
-            "rss_after": rss_after, "swap": swap, "users": users, "seconds": seconds}
+            "rss_after": rss_after, "rss_samples": samples, "swap": swap, "users": users, "seconds": seconds}
 
 
 def _rows(runs: list[dict]) -> list[tuple]:
@@ -174,18 +197,25 @@ def _rows(runs: list[dict]) -> list[tuple]:
     return rows
 
 
-def run_load(command: str, users: int, seconds: float, big: Path | None) -> dict:
+def run_load(command: str, users: int, seconds: float, big: Path | None, soak: float = 0.0,
+             soak_only: bool = False) -> dict:
     started = start_clock()
     runs = []
     with tempfile.TemporaryDirectory(prefix="council-bench-load-") as tmp_s:
         tmp = Path(tmp_s)
         say("load: indexing a copy of corpus/ with `council index` (all-MiniLM-L6-v2)")
         index_dir, papers = coventry_index(tmp, "all-MiniLM-L6-v2")
-        runs.append(measure(index_dir, "Coventry packs", users, seconds, tmp))
-        runs.append(measure(index_dir, "Coventry, rebuilt under load", users, seconds, tmp,
-                            rebuild=papers, embedder="all-MiniLM-L6-v2"))
-        if big is not None:
-            runs.append(measure(big, f"{read_chunks(big):,} passages", users, seconds, tmp))
+        if not soak_only:
+            runs.append(measure(index_dir, "Coventry packs", users, seconds, tmp))
+            runs.append(measure(index_dir, "Coventry, rebuilt under load", users, seconds, tmp,
+                                rebuild=papers, embedder="all-MiniLM-L6-v2"))
+            if big is not None:
+                runs.append(measure(big, f"{read_chunks(big):,} passages", users, seconds, tmp))
+        if soak:  # long enough for 10,000 requests or more: memory growth over many requests
+            target = big if big is not None else index_dir
+            name = f"{read_chunks(target):,} passages" if big is not None else "Coventry packs"
+            runs.append(measure(target, f"{name}, {soak:.0f} s soak", users, soak, tmp))
+    (CACHE / "load-results.json").write_text(json.dumps(runs, default=lambda o: o.__dict__, indent=1))
     body = [
         f"How: [locust](https://locust.io) {LOCUST_VERSION}, headless, {users} users spawned at once for {seconds:.0f} s "
         "against `council serve` on 127.0.0.1 (benchmarks/locustfile.py). Each user waits 0-0.2 s between "
@@ -209,14 +239,20 @@ def run_load(command: str, users: int, seconds: float, big: Path | None) -> dict
                     f"{fmt_bytes(run_['rss_after'])} at the end ({growth:+.1%} over {agg['requests']:,} requests); "
                     "one request at a time before the load: "
                     + "; ".join(f"`{ep}` p50 {fmt_ms(st.p50)} ms, p95 {fmt_ms(st.p95)} ms" for ep, st in run_["alone"].items())
-                    + (f"; failures: {', '.join(run_['stats']['failures'])}" if run_["stats"]["failures"] else ""))
+                    + (f"; failures: {', '.join(run_['stats']['failures'])}" if run_["stats"]["failures"] else "")
+                    + (f"; **growth over {agg['requests']:,} requests {'under' if growth < 0.10 else 'OVER'} "
+                       "10%**" if agg["requests"] >= 10_000 else ""))
+        if run_["rss_samples"]:
+            body.append("  - server memory during the run (s: MiB): " + ", ".join(
+                f"{t:.0f}: {rss / 2**20:.0f}" for t, rss in run_["rss_samples"]))
         if run_["swap"]:
             sw = run_["swap"]
             body.append(f"  - rebuild: a third of the way in, one pack was changed and `council index` ran "
                         f"({sw['index_s']:.0f} s) while the load went on; the server went from generation "
                         f"`{sw['generation_before']}` to `{sw['generation_after']}` without a restart, and "
                         f"{run_['stats'].get('Aggregated', {}).get('failures', 0)} requests failed.")
-    write_result("load", "Load test (locust)", command, body, started=started)
+    write_result("load-soak" if soak_only else "load", "Load test (locust)" + (": a long run" if soak_only else ""),
+                 command, body, started=started)
     fails = sum(r["stats"].get("Aggregated", {}).get("failures", 0) for r in runs)
     swapped = all(r["swap"]["generation_before"] != r["swap"]["generation_after"] for r in runs if r["swap"])
     return {"failures": fails, "swapped": swapped, "runs": len(runs)}
@@ -239,10 +275,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=60.0, help="duration of each run (default 60)")
     ap.add_argument("--big", type=Path, help="a large index to load too (e.g. one benchmarks/scale.py built)")
     ap.add_argument("--quick", action="store_true", help="4 users for 10 s, Coventry only")
+    ap.add_argument("--soak-only", action="store_true",
+                    help="only the --soak run (on --big, or on Coventry), written to results/load-soak.md")
+    ap.add_argument("--soak", type=float, default=0.0,
+                    help="then one more run of this many seconds on the large index (or Coventry), "
+                         "for memory growth over 10,000 requests or more")
     args = ap.parse_args(argv)
     command = " ".join([".venv/bin/python benchmarks/load.py", *(argv if argv is not None else sys.argv[1:])])
     users, seconds = (4, 10.0) if args.quick else (args.users, args.seconds)
-    out = run_load(command, users, seconds, None if args.quick else args.big)
+    out = run_load(command, users, seconds, None if args.quick else args.big, 0.0 if args.quick else args.soak,
+                   soak_only=args.soak_only and not args.quick)
     say(f"load: {out['runs']} runs, {out['failures']} failed requests, generation swapped: {out['swapped']}")
     return 0 if out["failures"] == 0 and out["swapped"] else 1
 

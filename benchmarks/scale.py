@@ -28,6 +28,7 @@ from common import (CACHE, CORPUS, QUERIES, REPO, Stats, fmt_bytes, fmt_ms, free
                     start_clock, table, write_result)
 
 MODEL = "hash-384"
+EF_SWEEP = (64, 128, 256, 512)  # HNSW efSearch values measured for recall (indexer/store/vectors.py's default among them)
 PACK = sorted(CORPUS.glob("*.txt"))[2]  # one real ModernGov pack, added to the big index
 ENV = {**os.environ, "PYTHONPATH": str(REPO), "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
        "COUNCIL_ASK_RATE_LIMIT": ""}  # one client asks every question: latency is measured, not the limit
@@ -64,10 +65,13 @@ def recall_and_bm25(flat_dir: Path, hnsw_dir: Path, n_random: int = 200) -> dict
     picked = flat.vectors_for(rng.choice(ids, n_random, replace=False))
     noisy = picked + rng.normal(0, 0.05, picked.shape).astype(np.float32)
     noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
-    # the passages' vectors are in all-MiniLM-L6-v2's space (bigindex.py), so are the queries': the
-    # serving model's (hash) query vectors would sit far from every passage, a case no user meets
-    real = get_embedder("all-MiniLM-L6-v2")
-    qv = np.concatenate([real.embed_batch(list(QUERIES), kind="query"), noisy]).astype(np.float32)
+    # The queries must be in the passages' space. Here that is hash-384's (scale_build.py hashes the
+    # sampled texts, see bigindex.real_sample): the serving embedder's own query vectors, which are
+    # what `council serve` searches with, and passages' vectors moved a little. (A MiniLM query vector
+    # would point anywhere in a hash index: HNSW's recall on such queries says nothing about users'.)
+    served_by = get_embedder(MODEL)
+    qv = np.concatenate([served_by.embed_batch(list(QUERIES), kind="query"), noisy]).astype(np.float32)
+    n_typed = len(QUERIES)
     truth = [flat.search(q[None], 10)[1][0] for q in qv]
     t = [time.perf_counter()]
     for q in qv[:50]:
@@ -76,16 +80,18 @@ def recall_and_bm25(flat_dir: Path, hnsw_dir: Path, n_random: int = 200) -> dict
     del flat
     hnsw = VectorIndex.load(ix.current_generation(hnsw_dir) / ix.VECTORS)
     sweep = []
-    for ef in (64, 128, 256):
+    for ef in EF_SWEEP:
         hnsw.params["ef_search"] = ef
         hnsw._apply_search_params()
-        times, hits = [], 0
+        times, hits = [], []
         for q, want in zip(qv, truth):
             t0 = time.perf_counter()
             got = hnsw.search(q[None], 100)[1][0][:10]
             times.append((time.perf_counter() - t0) * 1000)
-            hits += len(set(got.tolist()) & set(want.tolist()))
-        sweep.append({"ef_search": ef, "recall10": hits / (10 * len(qv)), "ms": Stats.of(times)})
+            hits.append(len(set(got.tolist()) & set(want.tolist())))
+        sweep.append({"ef_search": ef, "recall10": sum(hits) / (10 * len(qv)),
+                      "recall10_typed": sum(hits[:n_typed]) / (10 * n_typed),
+                      "recall10_near": sum(hits[n_typed:]) / (10 * (len(qv) - n_typed)), "ms": Stats.of(times)})
     del hnsw
     lex = LexicalIndex.load(ix.current_generation(flat_dir) / ix.LEXICAL)
     times = []
@@ -181,6 +187,17 @@ def add_child(src: Path) -> None:
         prof.start()
     except ImportError:
         pass
+    import logging
+
+    class Grab(logging.Handler):  # the lexical build says how many chunks it tokenised
+        said: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            Grab.said.append(record.getMessage())
+
+    lex_log = logging.getLogger("indexer.store.lexical")
+    lex_log.addHandler(Grab())
+    lex_log.setLevel(logging.INFO)
     emb = Counting(384)
     report = update_index(dst, [(PACK, CORPUS)], emb)
     text = ""
@@ -194,6 +211,7 @@ def add_child(src: Path) -> None:
     print(json.dumps({"seconds": report.seconds, "embed_seconds": report.embed_seconds,
                       "embedded": report.chunks_embedded, "reused": report.chunks_reused,
                       "texts_sent_to_embedder": Counting.texts, "added": report.added,
+                      "lexical": [m for m in Grab.said if "tokenised" in m],
                       "before": before, "after": after,
                       "peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, "profile": text}))
 
@@ -223,6 +241,8 @@ def _trim(profile: str, keep: float = 0.04) -> str:
 # ------------------------------------------------------------------ the report
 
 def measure(n: int) -> dict:
+    when = {"started": time.strftime("%H:%M UTC", time.gmtime()), "load_start": load_average()}
+    t_measure = time.perf_counter()
     b = built(n)
     flat_dir, hnsw_dir = Path(b["flat_dir"]), Path(b["hnsw_dir"])
     import bigindex
@@ -231,14 +251,18 @@ def measure(n: int) -> dict:
     hnsw_files = bigindex.generation_files(hnsw_dir)
     say(f"{n:,}: recall and BM25 in-process")
     rb = recall_and_bm25(flat_dir, hnsw_dir)
+    say(f"{n:,}: HNSW recall@10 " + ", ".join(f"ef {w['ef_search']}: {w['recall10']:.3f} (typed {w['recall10_typed']:.3f}, "
+                                              f"near {w['recall10_near']:.3f}, p95 {w['ms'].p95:.2f} ms)"
+                                              for w in rb["sweep"]))
     say(f"{n:,}: serving flat")
     sf = served(flat_dir)
     say(f"{n:,}: serving hnsw")
     sh = served(hnsw_dir)
     say(f"{n:,}: adding one pack")
     add = add_one_pack(flat_dir)
+    when.update(load_end=load_average(), minutes=round((time.perf_counter() - t_measure) / 60, 1))
     return {"n": n, "build": b, "files": files, "hnsw_vectors": hnsw_files.get("vectors.faiss", 0), "rb": rb,
-            "flat": sf, "hnsw": sh, "add": add}
+            "flat": sf, "hnsw": sh, "add": add, "when": when}
 
 
 def report(results: list[dict], command: str, started) -> None:
@@ -263,9 +287,11 @@ def report(results: list[dict], command: str, started) -> None:
         row(f"time to first answer (open), {kind}", lambda r, k=kind: f"{r[k]['ready_s']:.0f} s")
     row("/ask p50 / p95 (flat)", lambda r: f"{fmt_ms(r['flat']['ask'].p50)} / **{fmt_ms(r['flat']['ask'].p95)}** ms")
     row("/ask p50 / p95 (hnsw)", lambda r: f"{fmt_ms(r['hnsw']['ask'].p50)} / **{fmt_ms(r['hnsw']['ask'].p95)}** ms")
-    for i, ef in enumerate((64, 128, 256)):
-        row(f"HNSW recall@10 vs flat, efSearch {ef} (FAISS ms p50/p95)", lambda r, i=i:
-            f"{r['rb']['sweep'][i]['recall10']:.3f} ({r['rb']['sweep'][i]['ms'].p50:.2f}/{r['rb']['sweep'][i]['ms'].p95:.2f})")
+    for i, ef in enumerate(EF_SWEEP):
+        row(f"HNSW recall@10 vs flat, efSearch {ef}: all (typed / near a passage); FAISS ms p50/p95", lambda r, i=i:
+            f"**{r['rb']['sweep'][i]['recall10']:.3f}** ({r['rb']['sweep'][i]['recall10_typed']:.3f} / "
+            f"{r['rb']['sweep'][i]['recall10_near']:.3f}); {r['rb']['sweep'][i]['ms'].p50:.2f}/"
+            f"{r['rb']['sweep'][i]['ms'].p95:.2f}")
     row("flat FAISS search alone, mean", lambda r: f"{r['rb']['flat_ms']:.1f} ms")
     row("BM25 rank (top 100) p50 / p95", lambda r: f"{fmt_ms(r['rb']['bm25'].p50)} / {fmt_ms(r['rb']['bm25'].p95)} ms")
     row("add one pack: seconds (of which embedding)", lambda r: f"**{r['add']['seconds']:.0f} s** "
@@ -273,7 +299,17 @@ def report(results: list[dict], command: str, started) -> None:
     row("add one pack: passages embedded / texts sent to the embedder / passages before→after",
         lambda r: f"{r['add']['embedded']} / {r['add']['texts_sent_to_embedder']} / "
                   f"{r['add']['before']:,}→{r['add']['after']:,}")
+    row("add one pack: BM25 term counts reused / chunks tokenised", lambda r: "; ".join(
+        m.replace("lexical: ", "").replace(" chunks' term counts reused, ", " / ").replace(" tokenised", "")
+        for m in r["add"].get("lexical", [])) or "all tokenised")
     row("add one pack: peak RSS", lambda r: fmt_bytes(r["add"]["peak_rss"]))
+    if any("add_again" in r for r in results):
+        row("add one pack again (see below): seconds (of which embedding)", lambda r: (
+            f"**{r['add_again']['seconds']:.0f} s** ({r['add_again']['embed_seconds']:.2f} s)") if "add_again" in r else "")
+        row("  passages embedded / texts sent to the embedder / passages before→after", lambda r: (
+            f"{r['add_again']['embedded']} / {r['add_again']['texts_sent_to_embedder']} / "
+            f"{r['add_again']['before']:,}→{r['add_again']['after']:,}") if "add_again" in r else "")
+        row("  peak RSS", lambda r: fmt_bytes(r["add_again"]["peak_rss"]) if "add_again" in r else "")
     body = [
         "Indexes: Limerick's real passages repeated as replicas (benchmarks/bigindex.py), hash-384 vectors",
         "(scale_build.py). Serving: `council serve` in its own process, 150 sequential `/search` (50 queries × 3)",
@@ -283,13 +319,47 @@ def report(results: list[dict], command: str, started) -> None:
         "",
         *table(["", *[f"{r['n']:,}" for r in results]], rows),
         "",
+        *[f"- {r['n']:,}: measured from {r['when']['started']} for {r['when']['minutes']} min (building included "
+          f"when it was not cached); load average at its start {r['when']['load_start']}, at its end "
+          f"{r['when']['load_end']}" for r in results if "when" in r],
+        "",
     ]
     for r in results:
         body += [f"### Profile of adding one pack at {r['n']:,} (pyinstrument, lines over 4%)", "", "```",
                  _trim(r["add"]["profile"]), "```", ""]
+        if "add_again" in r:
+            body += [f"### Profile of adding one pack again at {r['n']:,}", "", ADD_AGAIN_NOTE, "", "```",
+                     _trim(r["add_again"]["profile"]), "```", ""]
     body.append(f"Load average at the end: {load_average()}")
     write_result("scale", "A million passages on one machine", command, body, started=started)
     (CACHE / "scale-results.json").write_text(json.dumps(results, default=lambda o: o.__dict__, indent=1))
+
+
+ADD_AGAIN_NOTE = (
+    "The index was built before the version that keeps the abbreviation counts beside BM25 "
+    "(`lexical/acronym-counts.json`) and before the tracker's word statistics could be carried over "
+    "(they are, when `tracker_meta`'s version is this code's). Before this run both were brought to what "
+    "this version writes: the counts file written from the index's own passages, and the version stamp "
+    "set (the statistics themselves depend only on the passages, which are unchanged). This is the "
+    "cost of adding a pack to an index that this version wrote.")
+
+
+def _saved(n: int) -> Path:
+    return CACHE / f"scale-measure-{n}.json"
+
+
+def _load_saved(n: int) -> dict:
+    """A size measured by an earlier run (``--reuse``), its Stats made again."""
+    r = json.loads(_saved(n).read_text())
+
+    def stats(d: dict) -> Stats:
+        return Stats(**d)
+    for k in ("flat", "hnsw"):
+        r[k]["search"], r[k]["ask"] = stats(r[k]["search"]), stats(r[k]["ask"])
+    r["rb"]["bm25"] = stats(r["rb"]["bm25"])
+    for w in r["rb"]["sweep"]:
+        w["ms"] = stats(w["ms"])
+    return r
 
 
 def main(argv: list[str]) -> None:
@@ -298,10 +368,28 @@ def main(argv: list[str]) -> None:
         return
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="100000,1000000")
+    ap.add_argument("--reuse", default="", help="sizes (comma-separated) to take from an earlier run's "
+                                                ".cache/bench/scale-measure-N.json instead of measuring")
+    ap.add_argument("--add-again", default="", help="sizes (of --reuse) whose add-one-pack step is run again "
+                                                    "(its first run is kept in the table too)")
     args = ap.parse_args(argv)
     started = start_clock()
-    results = [measure(int(n)) for n in args.sizes.split(",")]
-    report(results, "python benchmarks/scale.py --sizes " + args.sizes, started)
+    reuse = {int(n) for n in args.reuse.split(",") if n}
+    results = []
+    again = {int(n) for n in args.add_again.split(",") if n}
+    for n in (int(n) for n in args.sizes.split(",")):
+        if n in reuse:
+            results.append(_load_saved(n))
+            if n in again:
+                say(f"{n:,}: adding one pack again")
+                results[-1]["add_again"] = add_one_pack(Path(results[-1]["build"]["flat_dir"]))
+                _saved(n).write_text(json.dumps(results[-1], default=lambda o: o.__dict__, indent=1))
+            continue
+        results.append(measure(n))
+        _saved(n).write_text(json.dumps(results[-1], default=lambda o: o.__dict__, indent=1))
+    command = "python benchmarks/scale.py --sizes " + args.sizes + (f" --reuse {args.reuse}" if reuse else "") + \
+        (f" --add-again {args.add_again}" if again else "")
+    report(results, command, started)
 
 
 if __name__ == "__main__":

@@ -84,21 +84,30 @@ class Glossary:
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> "Glossary":
-        seen: dict[str, Counter] = defaultdict(Counter)
-        texts = list(texts)
+        return cls.from_counts(*cls.counts(texts))
+
+    @staticmethod
+    def counts(texts: Iterable[str], seen: dict[str, Counter] | None = None,
+               lower: set[str] | None = None) -> tuple[dict[str, Counter], set[str]]:
+        """What a glossary is made from, added to ``seen`` and ``lower`` when given: how often
+        each long form defines each abbreviation, and every lower-case word of 2 to 10 letters
+        (an abbreviation among them is also an ordinary word). Kept beside an index so that the
+        next one adds only its new texts' (``indexer/store/lexical.py``)."""
+        seen = defaultdict(Counter, seen or {})
+        lower = set() if lower is None else lower
         for t in texts:
             for abbr, long in definitions(t):
                 seen[abbr][long] += 1
+            lower.update(_LOWER_WORD.findall(t))
+        return seen, lower
+
+    @classmethod
+    def from_counts(cls, seen: dict[str, Counter], lower: set[str]) -> "Glossary":
         long_forms = {}
         for abbr, forms in seen.items():
             # the most used spelling; case and apostrophes vary between reports
             long_forms[abbr] = max(forms.items(), key=lambda kv: (kv[1], -len(kv[0]), kv[0]))[0]
-        keys = {a.lower() for a in long_forms}
-        common = set()
-        if keys:
-            for t in texts:
-                common.update(w for w in _LOWER_WORD.findall(t) if w in keys)
-        return cls(long_forms, {a for a in long_forms if a.lower() in common})
+        return cls(long_forms, {a for a in long_forms if a.lower() in lower})
 
     def named(self, query: str) -> list[tuple[str, str, bool]]:
         """``(abbreviation, long form, abbreviation_in_query)`` for each abbreviation the query

@@ -41,7 +41,9 @@ little faster, while 0.5 agrees a little more with FTS5's own top 10 (0.82 again
 
 On disk a directory (normally inside an index generation, next to ``vectors.faiss``) holds
 bm25s's ``.npy`` arrays and vocabulary, ``rowids.npy`` (matrix row -> SQLite rowid, ascending)
-``lexical.json`` (format and tokeniser version, parameters) and ``acronyms.json``, the
+``lexical.json`` (format and tokeniser version, parameters), the *term counts* (``terms/``: each
+chunk's term ids and counts, its length and a hash of its text, so that the next generation
+re-tokenises only the chunks it adds, see :meth:`LexicalIndex.build`'s ``previous``) and ``acronyms.json``, the
 abbreviations the papers define (``indexer/common/acronyms.py``; search adds their other form to a query). ``load(mmap=True)`` maps the
 arrays read-only. Ranking only reads shared state and keeps one stemmer per thread
 (PyStemmer objects must not be used concurrently), so threads may call ``rank`` at once.
@@ -54,6 +56,7 @@ import logging
 import re
 import threading
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -64,6 +67,7 @@ import Stemmer
 
 from indexer.common.acronyms import Glossary
 from indexer.common.errors import IndexCorrupt
+from indexer.store.lexical_counts import TermCounts, _GlossaryState, _score_matrix, _text_key
 from indexer.store.metadata import _FTS_STOP
 
 log = logging.getLogger(__name__)
@@ -76,6 +80,9 @@ TOKENIZER = "apos-ordinal-years-compound/w2+d1/fts-stop+lucene/nfkd-snowball-en/
 META = "lexical.json"
 GLOSSARY = "acronyms.json"
 ROWIDS = "rowids.npy"
+TERMS = "terms"  # per-chunk term counts, read only when the next generation is built
+GLOSSARY_COUNTS = "acronym-counts.json"  # what acronyms.json was made from, for the next generation
+
 
 TOKEN_PATTERN = r"(?u)\w\w+|\b\d\b"
 STOPWORDS: frozenset[str] = frozenset(_FTS_STOP) | frozenset(bm25s.stopwords.STOPWORDS_EN)
@@ -141,8 +148,10 @@ class LexicalIndex:
     """BM25 ranking of chunks by SQLite rowid; see the module docstring."""
 
     def __init__(self, bm25: bm25s.BM25 | None, rowids: np.ndarray, meta: dict,
-                 glossary: Glossary | None = None) -> None:
+                 glossary: Glossary | None = None, counts: TermCounts | None = None) -> None:
         self._bm25 = bm25  # None when no chunk has a term (or there are no chunks)
+        self.counts = counts  # kept from a build until saved; not loaded for serving
+        self.glossary_state: _GlossaryState | None = None  # likewise, for the abbreviations
         self.glossary = glossary or Glossary({})
         self.rowids = rowids  # ascending int64; position i is row i of the score matrix
         self.meta = meta
@@ -159,10 +168,18 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, rows: Iterable[tuple[int, str, str]], *, title_weight: float = TITLE_WEIGHT,
-              k1: float = K1, b: float = B, private: Iterable[int] = ()) -> "LexicalIndex":
+              k1: float = K1, b: float = B, private: Iterable[int] = (),
+              previous: str | Path | None = None) -> "LexicalIndex":
         """Index ``(rowid, text, title)`` rows; ``title_weight`` is 0, 0.5 or 1 (see the module doc).
         Abbreviations are learnt from every row but the ``private`` rowids (restricted passages),
-        so an anonymous query is never expanded with words only a private paper defines."""
+        so an anonymous query is never expanded with words only a private paper defines.
+
+        ``previous``, the directory of the last generation's lexical index: a row whose rowid and
+        text it already holds takes its term counts from there instead of being tokenised again,
+        so adding one pack to a million passages tokenises the pack's chunks only. Every score is
+        then computed afresh from the counts (document frequencies and the mean length change
+        with each chunk added), with bm25s's arithmetic, so the index is the one a build from
+        scratch gives, score for score (tests/store/test_lexical.py)."""
         if title_weight not in (0, 0.5, 1):
             raise ValueError(f"title_weight must be 0, 0.5 or 1, not {title_weight!r}")
         triples = sorted(rows, key=lambda r: r[0])
@@ -175,24 +192,38 @@ class LexicalIndex:
                 "k1": k1, "b": b, "text_repeats": text_repeats, "count": n, "bm25s": bm25s.__version__}
         if n == 0:
             return cls(None, rowids, meta)
-        texts = [r[1] for r in triples]
         hidden = set(private)
-        glossary = Glossary.build([r[1] for r in triples if r[0] not in hidden] if hidden else texts)
-        if title_weight:
-            texts += [r[2] or "" for r in triples]
-        tok = _tokenize(texts, return_ids=True)
-        ids = tok.ids
-        if title_weight:
-            docs = [ids[i] * text_repeats + ids[n + i] for i in range(n)]
+        keys = np.fromiter((_text_key(r[1], r[2] or "") for r in triples), dtype=np.uint64, count=n)
+        old = TermCounts.load(Path(previous) / TERMS) if previous is not None else None
+        if old is not None and not _same_params(previous, meta):
+            old = None
+        counts, fresh = _count_terms(triples, rowids, keys, title_weight, text_repeats, old, previous)
+        # the abbreviations: when rows were only added (every old row kept, none newly hidden),
+        # the stored counts plus the new rows' are what reading every row gives
+        state = _GlossaryState.load(Path(previous) / GLOSSARY_COUNTS) if old is not None else None
+        if state is not None and n - len(fresh) == len(old.key) and \
+                hidden - set(rowids[fresh].tolist()) == set(state.hidden):
+            seen, lower = Glossary.counts((triples[i][1] for i in fresh if triples[i][0] not in hidden),
+                                          state.seen, state.lower)
+            log.info("lexical: abbreviations of %d rows from the stored counts, %d rows read",
+                     n - len(fresh), len(fresh))
         else:
-            docs = ids
-        del triples, texts, ids
-        if not tok.vocab:
-            return cls(None, rowids, meta, glossary)
-        bm25 = bm25s.BM25(k1=k1 * text_repeats, b=b, method="lucene")
-        bm25.index(bm25s.tokenization.Tokenized(ids=docs, vocab=tok.vocab), create_empty_token=False,
-                   show_progress=False)
-        return cls(bm25, rowids, meta, glossary)
+            seen, lower = Glossary.counts(r[1] for r in triples if r[0] not in hidden)
+        glossary = Glossary.from_counts(seen, lower)
+        hid = np.array(sorted(hidden), dtype=np.int64)
+        gstate = _GlossaryState(seen, lower, hid[np.isin(hid, rowids)].tolist())  # this index's restricted rows
+        del triples
+        if not counts.vocab:
+            out = cls(None, rowids, meta, glossary, counts)
+        else:
+            bm25 = bm25s.BM25(k1=k1 * text_repeats, b=b, method="lucene")
+            bm25.scores = _score_matrix(counts, k1 * text_repeats, b, bm25.dtype)
+            bm25.vocab_dict = counts.vocab
+            bm25.unique_token_ids_set = set(counts.vocab.values())
+            bm25.nonoccurrence_array = None  # what BM25.index sets for the Lucene variant
+            out = cls(bm25, rowids, meta, glossary, counts)
+        out.glossary_state = gstate
+        return out
 
     # ------------------------------------------------------------------ persistence
 
@@ -204,6 +235,10 @@ class LexicalIndex:
         if self._bm25 is not None:
             self._bm25.save(d, show_progress=False)
         np.save(d / ROWIDS, self.rowids)
+        if self.counts is not None:
+            self.counts.save(d / TERMS)
+        if self.glossary_state is not None:
+            self.glossary_state.save(d / GLOSSARY_COUNTS)
         self.glossary.save(d / GLOSSARY)
         (d / META).write_text(json.dumps({**self.meta, "empty": self._bm25 is None}, indent=1, sort_keys=True))
 
@@ -291,3 +326,72 @@ class LexicalIndex:
         pos = np.searchsorted(self.rowids, allowed)
         np.minimum(pos, len(self.rowids) - 1, out=pos)
         return pos[self.rowids[pos] == allowed]
+
+
+# ------------------------------------------------------------------ building from term counts
+
+def _same_params(previous: str | Path, meta: dict) -> bool:
+    """The previous index counted terms the way this build would (tokeniser, title weighting)."""
+    try:
+        old = json.loads((Path(previous) / META).read_text())
+    except (OSError, ValueError):
+        return False
+    return all(old.get(k) == meta[k] for k in ("tokenizer", "title_weight", "text_repeats"))
+
+
+def _count_terms(triples: list, rowids: np.ndarray, keys: np.ndarray, title_weight: float, text_repeats: int,
+                 old: TermCounts | None, previous) -> TermCounts:
+    """Term counts of every row: taken from ``old`` where it holds the same rowid and text, counted
+    from the tokeniser's output for the rest."""
+    n = len(triples)
+    src = np.full(n, -1, dtype=np.int64)  # row of ``old`` to copy, or -1: tokenise
+    if old is not None:
+        old_rowids = np.load(Path(previous) / ROWIDS)
+        if len(old_rowids) == len(old.key) and len(old_rowids):
+            pos = np.minimum(np.searchsorted(old_rowids, rowids), len(old_rowids) - 1)
+            same = (old_rowids[pos] == rowids) & (old.key[pos] == keys)
+            src[same] = pos[same]
+    fresh = np.flatnonzero(src < 0)
+    vocab: dict[str, int] = dict(old.vocab) if old is not None else {}
+    new_term: list[np.ndarray] = []
+    new_count: list[np.ndarray] = []
+    new_len = np.zeros(len(fresh), dtype=np.int64)
+    if len(fresh):
+        texts = [triples[i][1] for i in fresh]
+        if title_weight:
+            texts += [triples[i][2] or "" for i in fresh]
+        tokens = _tokenize(texts, return_ids=False)
+        m = len(fresh)
+        for j in range(m):
+            doc = tokens[j] * text_repeats + tokens[m + j] if title_weight else tokens[j]
+            new_len[j] = len(doc)
+            c = Counter(vocab.setdefault(t, len(vocab)) for t in doc)
+            new_term.append(np.fromiter(c.keys(), dtype=np.int32, count=len(c)))
+            new_count.append(np.fromiter(c.values(), dtype=np.int64, count=len(c)))
+    # one gather over [old entries, new entries] in row order
+    old_nnz = 0 if old is None else len(old.term)
+    pool_term = np.concatenate([old.term if old is not None else np.empty(0, np.int32), *new_term]).astype(np.int32)
+    pool_count = np.concatenate([old.count.astype(np.int64) if old is not None else np.empty(0, np.int64),
+                                 *new_count])
+    new_sizes = np.fromiter((len(t) for t in new_term), dtype=np.int64, count=len(new_term))
+    new_start = old_nnz + np.concatenate([[0], np.cumsum(new_sizes)[:-1]]).astype(np.int64) if len(fresh) else \
+        np.empty(0, np.int64)
+    start = np.empty(n, dtype=np.int64)
+    size = np.empty(n, dtype=np.int64)
+    length = np.empty(n, dtype=np.int64)
+    kept = src >= 0
+    if old is not None and kept.any():
+        start[kept] = old.indptr[src[kept]]
+        size[kept] = old.indptr[src[kept] + 1] - old.indptr[src[kept]]
+        length[kept] = old.length[src[kept]]
+    start[fresh], size[fresh], length[fresh] = new_start, new_sizes, new_len
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(size, out=indptr[1:])
+    gather = np.repeat(start - indptr[:-1], size) + np.arange(indptr[-1], dtype=np.int64)
+    count = pool_count[gather]
+    dtype = np.uint16 if (count.max(initial=0) <= np.iinfo(np.uint16).max) else np.int32
+    log.info("lexical: %d chunks' term counts reused, %d tokenised", int(kept.sum()), len(fresh))
+    term = pool_term[gather]
+    if len(vocab) <= np.iinfo(np.uint16).max + 1:  # half the disk, for a vocabulary under 65,536 terms
+        term = term.astype(np.uint16)
+    return TermCounts(vocab, indptr, term, count.astype(dtype), length, keys), fresh

@@ -72,11 +72,17 @@ class Repository:
             return self.con.execute(sql, tuple(args)).fetchall()
 
     def cached(self, name: str, build: Callable[[], T]) -> T:
-        """``build()``, computed once per index (generation) and kept on it."""
+        """``build()``, computed once per index (generation) and kept on it. Requests that need it
+        while it is being built wait for that build: 16 first requests at once used to build 16
+        copies (the in-memory tracker of a 100,000-passage index 16 times: 4.4 GiB and a minute of
+        both cores, benchmarks/results/load.md)."""
         caches: dict[str, Any] = self.__dict__.setdefault("_caches", {})
-        if name not in caches:
-            value = build()
-            caches.setdefault(name, value)
+        if name in caches:
+            return caches[name]
+        locks: dict[str, threading.RLock] = self.__dict__.setdefault("_cache_locks", {})
+        with locks.setdefault(name, threading.RLock()):  # dict.setdefault is atomic: one lock per name
+            if name not in caches:
+                caches[name] = build()
         return caches[name]
 
     # ------------------------------------------------------------ meetings, documents, items
@@ -99,13 +105,24 @@ class Repository:
         the counts of what the caller can see."""
         where, args = meeting_where(Filters(committee=committee), "m")
         cond = " AND ".join(where) or "1"
-        return self.query(
-            f"""SELECT m.*,
-            (SELECT COUNT(*) FROM documents d WHERE (d.meeting_id = m.id OR d.published_for = m.id)
-                AND {visible('d', include_restricted)}) AS n_documents,
-            (SELECT COUNT(*) FROM items i WHERE i.meeting_id = m.id AND {visible('i', include_restricted)}) AS n_items,
-            (SELECT COUNT(*) FROM chunks c WHERE c.meeting_id = m.id AND {visible('c', include_restricted)}) AS n_chunks
-        FROM meetings m WHERE {cond} ORDER BY m.date DESC, m.committee""", args)
+        # Each table is counted in one grouped pass, not once per meeting: chunks.meeting_id has no
+        # index, and a correlated COUNT per meeting scanned every chunk for each of them (at 100,000
+        # passages the meetings page took minutes, holding the connection's lock, so every other
+        # request of the server waited: benchmarks/results/load.md). A generation never changes,
+        # so the answer is kept for the life of the index.
+        return self.cached(f"meetings/{include_restricted}/{committee}", lambda: self.query(
+            f"""SELECT m.*, COALESCE(nd.n, 0) AS n_documents, COALESCE(ni.n, 0) AS n_items,
+                COALESCE(nc.n, 0) AS n_chunks
+            FROM meetings m
+            LEFT JOIN (SELECT mid, COUNT(*) AS n FROM (
+                SELECT d.id, d.meeting_id AS mid FROM documents d WHERE {visible('d', include_restricted)}
+                UNION SELECT d.id, d.published_for FROM documents d WHERE {visible('d', include_restricted)})
+                GROUP BY mid) nd ON nd.mid = m.id
+            LEFT JOIN (SELECT i.meeting_id AS mid, COUNT(*) AS n FROM items i
+                WHERE {visible('i', include_restricted)} GROUP BY i.meeting_id) ni ON ni.mid = m.id
+            LEFT JOIN (SELECT c.meeting_id AS mid, COUNT(*) AS n FROM chunks c
+                WHERE {visible('c', include_restricted)} GROUP BY c.meeting_id) nc ON nc.mid = m.id
+            WHERE {cond} ORDER BY m.date DESC, m.committee""", args))
 
     def meeting(self, meeting_id: str) -> sqlite3.Row | None:
         rows = self.query("SELECT * FROM meetings WHERE id = ?", (meeting_id,))

@@ -41,11 +41,12 @@ import logging
 import re
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from indexer.common.text import Idf, norm
+from indexer.common.text import Idf, content_words, norm
 from indexer.structure import followups
 from indexer.structure.minutes import XREF_RE
 from indexer.structure.followups import (
@@ -135,16 +136,48 @@ def _cell(cells: list[str], k: int | None) -> str:
 
 # ---------------------------------------------------------------------------- the build
 
-def rebuild_tracker(con: sqlite3.Connection) -> list[str]:
-    """Recompute the tracker tables from the store; returns warnings."""
+def _previous_idf(con: sqlite3.Connection, added: Iterable[str]) -> Idf | None:
+    """The word statistics of the passages before this run (the tables copied from the last
+    generation) plus those of ``added``, the texts of the passages this run inserted: exactly what
+    counting every passage again gives, when passages were only added. None when there are none
+    to start from (a new index, or one written by another tracker version)."""
+    try:
+        meta = dict(con.execute("SELECT key, value FROM tracker_meta").fetchall())
+        if meta.get("version") != TRACKER_VERSION or "passages" not in meta:
+            return None
+        idf = Idf(df=dict(con.execute("SELECT word, df FROM tracker_words").fetchall()), n=int(meta["passages"]))
+    except sqlite3.Error:
+        return None
+    for t in added:
+        idf.n += 1
+        idf.df.update(set(content_words(t)))
+    return idf
+
+
+def rebuild_tracker(con: sqlite3.Connection, added: list[str] | None = None) -> list[str]:
+    """Recompute the tracker tables from the store; returns warnings.
+
+    ``added``: the texts of the passages inserted since the tables were last computed, when that
+    is all that changed (no passage removed): the word statistics then start from the stored
+    ones instead of reading every passage again (half the tracker's time at 100,000 passages,
+    benchmarks/results/scale.md). Everything else is recomputed whole: follow-ups cross files."""
     con.executescript(SCHEMA)
+    idf = _previous_idf(con, added) if added is not None else None
+    if idf is not None:
+        stored = con.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+        if stored != idf.n:  # not only additions after all: count afresh
+            log.info("tracker: %d passages stored, %d counted; counting words afresh", stored, idf.n)
+            idf = None
     for t in TABLES:
         con.execute(f"DELETE FROM {t}")
     warnings: list[str] = []
     meetings = {r[0]: (r[1], date.fromisoformat(r[2])) for r in con.execute("SELECT id, committee, date FROM meetings")}
     texts = {r[0]: r[1] for r in con.execute("SELECT path, text FROM files")}
     chunks = _load_chunks(con)
-    idf = Idf(r[0] for r in con.execute("SELECT text FROM chunks"))
+    if idf is None:
+        idf = Idf(r[0] for r in con.execute("SELECT text FROM chunks"))
+    else:
+        log.info("tracker: word statistics of %d passages from the stored ones, %d added", idf.n - len(added), len(added))
     items = [dict(r) for r in con.execute(
         "SELECT id, meeting_id, kind, number, title, path, span_start, span_end, resolutions, cross_refs, ord, "
         "restricted FROM items WHERE kind='minute'")]

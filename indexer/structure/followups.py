@@ -116,15 +116,16 @@ def find_records(items, meetings, texts, chunks, idf: Idf) -> list[dict]:
     out: list[dict] = []
     for it in items:
         committee, when = meetings.get(it["meeting_id"], ("", None))
-        if when is None:
-            continue
+        resolutions = json.loads(it["resolutions"])
+        if when is None or not resolutions:
+            continue  # a minute that resolved nothing has no records: its lines need not be read
         text = texts.get(it["path"], "")
         body = text[it["span_start"]:it["span_end"]]
         first_resolved = next((m.start() for m in re.finditer(r"(?m)^.*\b(?:RESOLVED|RECOMMENDED)\b", body)), len(body))
         bullets = [norm(re.sub(r"^\s*[-•*]\s*", "", ln)) for ln in body[:first_resolved].split("\n")
                    if re.match(r"^\s*[-•*]\s+\S", ln)]
         seen: Counter = Counter()
-        for ordinal, (point, rtext, span) in enumerate(json.loads(it["resolutions"])):
+        for ordinal, (point, rtext, span) in enumerate(resolutions):
             lead = _lead_in(text, span[0], it["span_start"])
             base = f"{it['id']}/point-{point}" if point else f"{it['id']}/resolved"
             seen[base] += 1

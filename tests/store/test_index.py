@@ -313,3 +313,26 @@ def test_faiss_topk_matches_brute_force_on_the_index(built):
     assert np.allclose(np.sort(np.asarray(scores).reshape(-1))[::-1], np.sort(mat @ q)[::-1][:10], atol=1e-5)
     assert set(np.asarray(got).reshape(-1).tolist()) == set(brute.tolist()) or \
         np.allclose(np.sort(mat @ q)[::-1][9], np.sort(mat @ q)[::-1][10], atol=1e-6)
+
+
+def test_a_per_index_cache_is_built_once_however_many_threads_ask_at_once(tmp_path):
+    import threading
+    import time as _time
+
+    from indexer.store.repository import Repository
+
+    repo = Repository.__new__(Repository)
+    built = []
+
+    def build():
+        built.append(1)
+        _time.sleep(0.2)  # long enough for every thread to arrive while it is being built
+        return object()
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(repo.cached("x", build))) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(built) == 1 and len({id(g) for g in got}) == 1

@@ -295,3 +295,87 @@ def test_concurrent_queries_agree_with_serial(council, tmp_path):
     for th in threads:
         th.join()
     assert all(results[t] == want for t in range(8))
+
+
+# ------------------------------------------------------------------ building from the previous generation
+
+def _same_index(a: LexicalIndex, b: LexicalIndex, queries) -> None:
+    for q in queries:
+        sa, sb = a.scores(q), b.scores(q)
+        assert (sa is None) == (sb is None) or not (np.any(sa) or np.any(sb)), q
+        if sa is not None and sb is not None:
+            assert sa.dtype == sb.dtype and np.array_equal(sa, sb), q  # bit for bit, not nearly
+        assert a.rank(q, 20) == b.rank(q, 20), q
+
+
+QUERIES = ("council ombudsman", "recruiting", "2019/20", "328", "budget", "Part 8", "café", "social workers",
+           "parking", "parking permits residents", "foster carers", "the")
+
+
+@pytest.mark.parametrize("title_weight", [0, 0.5, 1])
+def test_build_from_previous_equals_build_from_scratch(tmp_path, title_weight):
+    rows = [(rid(i), text, title) for i, (text, title) in enumerate(COUNCIL)]
+    LexicalIndex.build(rows[:10], title_weight=title_weight).save(tmp_path / "old")
+    # the next generation: two chunks gone, five added, and the last old rowid reused for another text
+    # (update_index numbers new chunks from MAX(rowid) + 1 after removing a unit's)
+    nxt = [r for i, r in enumerate(rows) if i not in (2, 6)]
+    nxt[7] = (nxt[7][0], "Residents asked for parking permits near the depot.", "Parking permits")
+    nxt.append((rid(99), "Parking permits for residents of the city centre.", "Parking"))
+    again = LexicalIndex.build(nxt, title_weight=title_weight, previous=tmp_path / "old")
+    scratch = LexicalIndex.build(nxt, title_weight=title_weight)
+    _same_index(again, scratch, QUERIES)
+    assert again.counts is not None and np.array_equal(again.counts.key, scratch.counts.key)
+    # and saved, loaded, built on again: still the same
+    again.save(tmp_path / "new")
+    third = LexicalIndex.build(nxt[:-3], title_weight=title_weight, previous=tmp_path / "new")
+    _same_index(third, LexicalIndex.build(nxt[:-3], title_weight=title_weight), QUERIES)
+    _same_index(LexicalIndex.load(tmp_path / "new"), scratch, QUERIES)
+
+
+def test_build_from_previous_reuses_counts_and_tokenises_only_new_chunks(tmp_path, monkeypatch):
+    from indexer.store import lexical
+
+    rows = [(rid(i), text, title) for i, (text, title) in enumerate(COUNCIL)]
+    LexicalIndex.build(rows[:-1]).save(tmp_path / "old")
+    seen: list[str] = []
+    real = lexical._tokenize
+
+    def counting(texts, return_ids):
+        seen.extend(texts)
+        return real(texts, return_ids)
+
+    monkeypatch.setattr(lexical, "_tokenize", counting)
+    LexicalIndex.build(rows, previous=tmp_path / "old")
+    assert seen == [COUNCIL[-1][0], COUNCIL[-1][1]]  # the one new chunk's text and title
+
+
+def test_build_from_an_unusable_previous_tokenises_everything(tmp_path):
+    rows = [(rid(i), text, title) for i, (text, title) in enumerate(COUNCIL)]
+    LexicalIndex.build(rows, title_weight=0.5).save(tmp_path / "half")  # counted another way
+    LexicalIndex.build(rows).save(tmp_path / "broken")
+    (tmp_path / "broken" / "terms" / "term.npy").write_bytes(b"not numpy")
+    for prev in ("half", "broken", "missing"):
+        _same_index(LexicalIndex.build(rows, previous=tmp_path / prev), LexicalIndex.build(rows), QUERIES)
+
+
+def test_abbreviations_from_the_previous_generation_equal_a_build_from_scratch(tmp_path, caplog):
+    docs = [(rid(i), t, h) for i, (t, h) in enumerate(COUNCIL)] + [
+        (rid(20), "The Department for Education (DfE) wrote to the council.", "DfE letter"),
+        (rid(21), "Special Educational Needs and Disabilities (SEND) support grew.", "SEND"),
+        (rid(22), "Please send the report to the Department for Education (DfE).", "Reports")]
+    private = [rid(21)]
+    LexicalIndex.build(docs[:-2], private=private).save(tmp_path / "old")
+    with caplog.at_level("INFO", logger="indexer.store.lexical"):
+        grown = LexicalIndex.build(docs, private=private, previous=tmp_path / "old")
+    assert any("from the stored counts" in r.getMessage() for r in caplog.records)
+    scratch = LexicalIndex.build(docs, private=private)
+    assert grown.glossary.long_forms == scratch.glossary.long_forms and grown.glossary.common == scratch.glossary.common
+    assert "SEND" not in grown.glossary.long_forms  # defined only in a restricted passage
+    # a row removed, or a row newly hidden: the abbreviations are read from every row again
+    caplog.clear()
+    for rows, hidden in ((docs[1:], private), (docs, private + [rid(20)])):
+        with caplog.at_level("INFO", logger="indexer.store.lexical"):
+            again = LexicalIndex.build(rows, private=hidden, previous=tmp_path / "old")
+        assert not any("from the stored counts" in r.getMessage() for r in caplog.records)
+        fresh = LexicalIndex.build(rows, private=hidden)
+        assert again.glossary.long_forms == fresh.glossary.long_forms and again.glossary.common == fresh.glossary.common

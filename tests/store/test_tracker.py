@@ -279,3 +279,29 @@ def test_cli_recommendations_and_cross_references(api_index_dir):
     assert out.exit_code == 0 and len(json.loads(out.output)) == 8
     out = runner.invoke(main, ["recommendations", "x", "--index-dir", "/nonexistent/index"])
     assert out.exit_code == 2 and "Traceback" not in out.output
+
+
+def test_adding_a_pack_gives_the_tables_and_word_counts_of_a_build_from_scratch(tmp_path, caplog):
+    """update_index of one more pack starts the word statistics from the stored ones (and BM25 from
+    the stored term counts); both must equal what indexing every pack at once gives."""
+    from indexer.embed.hashing import HashEmbedder
+    from indexer.store.index import update_index
+
+    packs = sorted(CORPUS.glob("*.txt"))
+    update_index(tmp_path / "grown", [(p, CORPUS) for p in packs[:-1]], HashEmbedder())
+    with caplog.at_level("INFO", logger="indexer.store"):
+        update_index(tmp_path / "grown", [(p, CORPUS) for p in packs], HashEmbedder())
+    said = [r.getMessage() for r in caplog.records]
+    assert any("term counts reused" in m and not m.startswith("lexical: 0 ") for m in said), said
+    assert any("from the stored ones" in m for m in said), said
+    update_index(tmp_path / "whole", [(p, CORPUS) for p in packs], HashEmbedder())
+
+    def tables(d):
+        con = sqlite3.connect(d / (d / "CURRENT").read_text().strip() / "meta.sqlite")
+        out = {t: sorted(tuple(r) for r in con.execute(f"SELECT * FROM {t}"))
+               for t in ("tracker_words", "tracker_meta", "tracker_records", "tracker_followups", "tracker_rows")}
+        con.close()
+        return out
+
+    grown, whole = tables(tmp_path / "grown"), tables(tmp_path / "whole")
+    assert grown["tracker_words"] and grown == whole
