@@ -10,6 +10,8 @@ the fused score, one class each in ``signals/``; `council eval` measures each of
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 
 from indexer.common.results import MAX_K, Filters, SearchResult, check_query
@@ -29,12 +31,47 @@ def search(index: Index, query: str, k: int = 10, filters: Filters | None = None
     return ranked_passages(index, check_query(query, k), k, filters, cfg)
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """The fused ranking of one query, before any passage is read: rowids best first, their fused
+    scores, and each retriever's say (for the signals a result carries)."""
+
+    order: list[int]
+    fused: dict[int, float]
+    dense: list[tuple[int, float]]
+    sparse: list[tuple[int, float]]
+
+    @cached_property
+    def _ranks(self) -> tuple[dict, dict, dict]:
+        return ({c: i for i, (c, _) in enumerate(self.dense, start=1)},
+                {c: i for i, (c, _) in enumerate(self.sparse, start=1)}, dict(self.dense))
+
+    def signals_of(self, rowid: int) -> dict:
+        dense_rank, bm25_rank, dense_score = self._ranks
+        return {"dense_rank": dense_rank.get(rowid), "bm25_rank": bm25_rank.get(rowid),
+                "dense_score": dense_score.get(rowid)}
+
+
 def ranked_passages(index: Index, query: str, k: int, filters: Filters | None = None,
                     cfg: RetrievalConfig | None = None, depth: int | None = None) -> list[SearchResult]:
-    """The best ``k`` passages, ``k`` unbounded (``items.search_items`` groups a wider pool into
-    items); the sentence signals re-score only the best ``depth`` candidates (by default
-    ``max(k, sentence_depth)`` up to MAX_K): a caller that ranks a wide pool for a page of ``n``
-    passes the depth ``search(n)`` would use, so the top of its ranking is the one ``search`` gives."""
+    """The best ``k`` passages, ``k`` unbounded; the sentence signals re-score only the best
+    ``depth`` candidates (by default ``max(k, sentence_depth)`` up to MAX_K)."""
+    ranking = rank(index, query, k, filters, cfg, depth)
+    return passages(index, ranking, ranking.order[:k + _SPARE])[:k] if ranking.order else []
+
+
+def passages(index: Index, ranking: Ranking, rowids: list[int]) -> list[SearchResult]:
+    """The results for ``rowids`` (best first), each passage once (copies dropped)."""
+    rows = {r["rowid"]: r for r in index.passages_by_rowid(rowids)}
+    return [_result(rows[c], ranking.fused[c], ranking.signals_of(c)) for c in _distinct(rowids, rows) if c in rows]
+
+
+def rank(index: Index, query: str, k: int, filters: Filters | None = None, cfg: RetrievalConfig | None = None,
+         depth: int | None = None) -> Ranking:
+    """Every fused candidate, best first (each retriever passes ``max(candidates, k)``); the
+    sentence signals re-score the best ``depth`` (default ``max(k, sentence_depth)`` up to MAX_K):
+    a caller that ranks a wide pool for a page of ``n`` passes the depth ``search(n)`` would use,
+    so the top of its ranking is the one ``search`` gives."""
     query = check_query(query, 1)
     filters = filters or Filters()
     cfg = cfg or RetrievalConfig()
@@ -57,20 +94,13 @@ def ranked_passages(index: Index, query: str, k: int, filters: Filters | None = 
     else:
         fused = fuse([(dense, cfg.dense_weight), (sparse, cfg.bm25_weight)], cfg)
     if not fused:
-        return []
+        return Ranking([], {}, dense, sparse)
     q = Query(query, cfg, index, named)
     if signals.active(q, FACTS):  # the light rows are read only when some signal needs them
         _boost(fused, {r["rowid"]: r for r in index.passage_facts(list(fused))}, q, cfg)
     if signals.active(q, TEXT):
         _sentence_boost(index, fused, q, depth or max(min(k, MAX_K), cfg.sentence_depth))
-    ranked = sorted(fused, key=lambda c: (-fused[c], c))[:k + _SPARE]
-    rows = {r["rowid"]: r for r in index.passages_by_rowid(ranked)}
-    best = _distinct(ranked, rows)[:k]
-    dense_rank = {cid: i for i, (cid, _) in enumerate(dense, start=1)}
-    dense_score = dict(dense)
-    bm25_rank = {cid: i for i, (cid, _) in enumerate(sparse, start=1)}
-    return [_result(rows[c], fused[c], {"dense_rank": dense_rank.get(c), "bm25_rank": bm25_rank.get(c),
-                                        "dense_score": dense_score.get(c)}) for c in best if c in rows]
+    return Ranking(sorted(fused, key=lambda c: (-fused[c], c)), fused, dense, sparse)
 
 
 _SPARE = 10  # candidates beyond k, so that k remain when copies are dropped

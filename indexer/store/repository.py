@@ -55,7 +55,7 @@ WHERE c.rowid IN ({})
 """
 
 FACTS_SQL = """
-SELECT c.rowid, c.item_id, i.number, i.title AS item_title, i.kind, m.date
+SELECT c.rowid, c.id, c.item_id, i.number, i.title AS item_title, i.kind, m.date
 FROM chunks c JOIN items i ON i.id = c.item_id JOIN meetings m ON m.id = c.meeting_id
 WHERE c.rowid IN ({})
 """
@@ -200,8 +200,8 @@ class Repository:
         return self._in_parts(PASSAGE_SQL, rowids)
 
     def passage_facts(self, rowids: list[int]) -> list[sqlite3.Row]:
-        """Only what the ranking signals read of each candidate: rowid, item_id, number,
-        item_title, kind and the meeting's date."""
+        """Only what the ranking signals (and grouping by item) read of each candidate: rowid, id,
+        item_id, number, item_title, kind and the meeting's date."""
         return self._in_parts(FACTS_SQL, rowids)
 
     def passage_texts(self, rowids: list[int]) -> list[sqlite3.Row]:
