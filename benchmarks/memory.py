@@ -149,7 +149,7 @@ def run(quick: bool, command: str) -> dict:
         "",
         "`chunks` holds each chunk's text, header and five string ids; `files` holds the full text of every",
         "source file (for citations and the source view). BM25 lives beside the file (`lexical/`, bm25s).",
-        "Indexes written before session 4 also held an FTS5 copy of every chunk (`chunks_fts_*`, about",
+        "Indexes written by earlier versions also held an FTS5 copy of every chunk (`chunks_fts_*`, about",
         "1,760 B per chunk at 100,000 chunks, 26% of this file), which nothing read; the next update drops it.",
     ]
     write_result("memory", "Memory per chunk", command, body, started=started)
