@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from fastapi import Request
 from markupsafe import Markup, escape
 
 from indexer.answer.display import display_text
@@ -48,7 +47,7 @@ def result_dicts(index: Index, page) -> list[dict]:
     return [{**h.best.to_dict(), "text_clean": display_text(index, h.best)} for h in page.hits]
 
 
-def mark_cards(request: Request, cards: list[dict], page, item_href) -> list[dict]:
+def mark_cards(cards: list[dict], page, item_href) -> list[dict]:
     """Search cards (from ``citation_cards``) with the query's words marked in passage and title,
     and how many more passages of the item match (``citation_cards`` gives the citation to copy)."""
     for c, h in zip(cards, page.hits):

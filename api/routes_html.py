@@ -273,7 +273,7 @@ def home(
                                               search_mod.RetrievalConfig.from_settings(settings), form["sort"])
                 cards = citation_cards(index, pages_search.result_dicts(index, page), member, first=page.offset + 1,
                                        base=site_base(request))
-                ctx["cards"] = pages_search.mark_cards(request, cards, page, item_href)
+                ctx["cards"] = pages_search.mark_cards(cards, page, item_href)
                 ctx["paging"] = pages_search.paging(form, page)
                 ctx["filters_set"] = items_mod.filters_named(filters)
                 ctx["no_filters_href"] = pages_search.search_href({"q": form["q"], "sort": form["sort"]})

@@ -106,7 +106,7 @@ def search_items(index: Index, query: str, k: int = 10, offset: int = 0, filters
     depth = max(min(offset + k, MAX_K), cfg.sentence_depth)
     ranking = rank(index, query, pool, filters, cfg, depth)
     ranked = [c for c in ranking.order[:pool] if matches(ranking.signals_of(c), min_cosine)]
-    facts = {r["rowid"]: r for r in index.passage_facts(ranked)}
+    facts = ranking.facts or {r["rowid"]: r for r in index.passage_facts(ranked)}
     groups: dict[str, list[int]] = {}
     for c in ranked:
         if c in facts:

@@ -40,6 +40,7 @@ class Ranking:
     fused: dict[int, float]
     dense: list[tuple[int, float]]
     sparse: list[tuple[int, float]]
+    facts: dict | None = None  # rowid -> light row, when a signal read them (every fused candidate)
 
     @cached_property
     def _ranks(self) -> tuple[dict, dict, dict]:
@@ -96,11 +97,13 @@ def rank(index: Index, query: str, k: int, filters: Filters | None = None, cfg: 
     if not fused:
         return Ranking([], {}, dense, sparse)
     q = Query(query, cfg, index, named)
+    facts = None
     if signals.active(q, FACTS):  # the light rows are read only when some signal needs them
-        _boost(fused, {r["rowid"]: r for r in index.passage_facts(list(fused))}, q, cfg)
+        facts = {r["rowid"]: r for r in index.passage_facts(list(fused))}
+        _boost(fused, facts, q, cfg)
     if signals.active(q, TEXT):
         _sentence_boost(index, fused, q, depth or max(min(k, MAX_K), cfg.sentence_depth))
-    return Ranking(sorted(fused, key=lambda c: (-fused[c], c)), fused, dense, sparse)
+    return Ranking(sorted(fused, key=lambda c: (-fused[c], c)), fused, dense, sparse, facts)
 
 
 _SPARE = 10  # candidates beyond k, so that k remain when copies are dropped
